@@ -232,9 +232,11 @@ function buildPayloads(formats: readonly string[], attrs: TransformMedia): RtpPa
     const map = attrs.rtp.find((r) => r.payload === pt);
     const fmtp = attrs.fmtp.find((f) => f.payload === pt);
     const config = fmtp === undefined ? null : String(fmtp.config).trim();
-    if (map !== undefined && typeof map.codec === 'string' && map.codec !== '' && positiveNumber(map.rate) !== null) {
+    // sdp-transform turns numeric-looking values into numbers (an encoding named `1016` exists).
+    const encoding = map === undefined || map.codec === undefined ? '' : String(map.codec);
+    if (map !== undefined && encoding !== '' && positiveNumber(map.rate) !== null) {
       const channels = positiveNumber(map.encoding);
-      return { payloadType: pt, encoding: map.codec, clockRate: Number(map.rate), channels: channels ?? 1, fmtp: config };
+      return { payloadType: pt, encoding, clockRate: Number(map.rate), channels: channels ?? 1, fmtp: config };
     }
     const known = STATIC_PAYLOAD_TYPES.get(pt);
     if (known !== undefined && pt < 96) return { payloadType: pt, ...known, fmtp: config };
