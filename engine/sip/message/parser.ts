@@ -1,0 +1,255 @@
+// Parsing SIP messages from bytes: framing, start line, header lines with folding, Content-Length (RFC 3261 §7, §7.3.1, §7.4.1, §7.5, §18.3, §25.1).
+import { CLASS, TOKEN } from './chars.ts';
+import { SipParseError } from './errors.ts';
+import { headerInfo } from './headers.ts';
+import { adoptHeaders, SipRequest, SipResponse, type SipMessage } from './message.ts';
+
+/** Default limit on a message's size: 64 KiB (answered with 513, RFC 3261 §21.5.11). */
+export const DEFAULT_MAX_SIZE = 64 * 1024;
+
+/** Options of {@link parseMessage}. */
+export interface ParseOptions {
+  /** Largest message accepted, bytes (default {@link DEFAULT_MAX_SIZE}). */
+  maxSize?: number;
+  /**
+   * The bytes come from a stream transport: Content-Length is mandatory (RFC 3261 §18.3). On datagrams a
+   * missing Content-Length means "the rest of the datagram".
+   */
+  stream?: boolean;
+}
+
+/** A framed header section (start line and header lines) before the body is attached. */
+export interface ParsedHead {
+  message: SipMessage;
+  /** Offset of the first body byte in the buffer. */
+  bodyStart: number;
+  /** Declared Content-Length, undefined when the header is absent. */
+  contentLength: number | undefined;
+}
+
+const CRLFCRLF = Buffer.from('\r\n\r\n');
+
+function toBuffer(buf: Uint8Array): Buffer {
+  return Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+/** Offset of the first byte after any CRLFs that precede the start line (RFC 3261 §7.5). */
+export function skipLeadingCrlf(b: Uint8Array, pos: number, end: number): number {
+  while (pos + 1 < end && b[pos] === 13 && b[pos + 1] === 10) pos += 2;
+  return pos;
+}
+
+/** SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT (case-insensitive "SIP"). */
+function isVersion(v: string): boolean {
+  return v === 'SIP/2.0' || /^[Ss][Ii][Pp]\/\d+\.\d+$/.test(v);
+}
+
+function startLineError(msg: string): SipParseError {
+  return new SipParseError('bad-start-line', msg, { status: 400 });
+}
+
+function parseStartLine(line: string): SipMessage {
+  if (line.length >= 4 && (line.charCodeAt(0) | 32) === 115 && (line.charCodeAt(1) | 32) === 105 && (line.charCodeAt(2) | 32) === 112 && line.charCodeAt(3) === 47) {
+    // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
+    const sp1 = line.indexOf(' ');
+    const version = sp1 < 0 ? line : line.slice(0, sp1);
+    if (sp1 < 0 || !isVersion(version)) throw new SipParseError('bad-status', 'Malformed status line');
+    const codeText = line.slice(sp1 + 1, sp1 + 4);
+    const after = line.charCodeAt(sp1 + 4);
+    if (!/^[1-6]\d\d$/.test(codeText) || (line.length > sp1 + 4 && after !== 32)) {
+      throw new SipParseError('bad-status', `Bad status code in "${line.slice(0, 40)}"`);
+    }
+    const reason = line.length > sp1 + 5 ? line.slice(sp1 + 5) : '';
+    return new SipResponse({ status: Number(codeText), reason, version });
+  }
+  // Request-Line = Method SP Request-URI SP SIP-Version (exactly one SP each: RFC 4475 §3.1.2.9, §3.1.2.10)
+  const sp1 = line.indexOf(' ');
+  if (sp1 <= 0) throw startLineError('Malformed request line');
+  const sp2 = line.indexOf(' ', sp1 + 1);
+  if (sp2 < 0) throw startLineError('Request line lacks SIP-Version');
+  if (sp2 === sp1 + 1 || line.indexOf(' ', sp2 + 1) >= 0) throw startLineError('Extra whitespace in request line');
+  const method = line.slice(0, sp1);
+  for (let i = 0; i < method.length; i++) {
+    const c = method.charCodeAt(i);
+    if (c >= 128 || (CLASS[c] & TOKEN) === 0) throw startLineError('Method is not a token');
+  }
+  const uri = line.slice(sp1 + 1, sp2);
+  const version = line.slice(sp2 + 1);
+  if (!isVersion(version)) throw new SipParseError('bad-version', `Malformed SIP-Version "${version.slice(0, 20)}"`, { status: 400 });
+  return new SipRequest({ method, uri, version });
+}
+
+function headerError(msg: string): SipParseError {
+  return new SipParseError('bad-header', msg, { status: 400 });
+}
+
+/**
+ * Frames the start line and headers ending at the empty line at `headEnd` (index of the CRLFCRLF).
+ * Header names are kept canonical (known headers) or as written; values are trimmed and folded lines
+ * (CRLF followed by SP/HTAB) joined with one SP (RFC 3261 §7.3.1).
+ * @throws SipParseError
+ */
+export function parseHead(b: Buffer, start: number, headEnd: number): ParsedHead {
+  const head = b.toString('utf8', start, headEnd);
+  let eol = head.indexOf('\r\n');
+  if (eol < 0) eol = head.length;
+  const first = head.slice(0, eol);
+  if (first.indexOf('\n') >= 0 || first.indexOf('\r') >= 0) throw startLineError('Bare CR or LF in start line');
+  const message = parseStartLine(first);
+  const keys: string[] = [];
+  const names: string[] = [];
+  const values: string[] = [];
+  let contentLength: number | undefined;
+  let pos = eol + 2;
+  while (pos < head.length) {
+    let next = head.indexOf('\r\n', pos);
+    if (next < 0) next = head.length;
+    let line = head.slice(pos, next);
+    pos = next + 2;
+    // Continuation lines (LWS folding).
+    while (pos < head.length) {
+      const c = head.charCodeAt(pos);
+      if (c !== 32 && c !== 9) break;
+      let n2 = head.indexOf('\r\n', pos);
+      if (n2 < 0) n2 = head.length;
+      const cont = trimWspLocal(head.slice(pos, n2));
+      const base = trimEndWsp(line);
+      line = cont.length === 0 ? base : `${base} ${cont}`;
+      pos = n2 + 2;
+    }
+    const c0 = line.charCodeAt(0);
+    if (c0 === 32 || c0 === 9) throw headerError('Folded line before the first header');
+    if (line.indexOf('\n') >= 0 || line.indexOf('\r') >= 0) throw headerError('Bare CR or LF in header');
+    const colon = line.indexOf(':');
+    if (colon <= 0) throw headerError(`Header line without ":" ("${line.slice(0, 30)}")`);
+    let rawName = line.slice(0, colon);
+    let info = headerInfo(rawName);
+    if (!info) {
+      rawName = trimEndWsp(rawName);
+      info = headerInfo(rawName);
+      if (!info) {
+        for (let i = 0; i < rawName.length; i++) {
+          const c = rawName.charCodeAt(i);
+          if (c >= 128 || (CLASS[c] & TOKEN) === 0) throw headerError(`Bad header name "${rawName.slice(0, 30)}"`);
+        }
+        if (rawName.length === 0) throw headerError('Empty header name');
+      }
+    }
+    const value = trimWspLocal(line.slice(colon + 1));
+    const key = info ? info.key : rawName.toLowerCase();
+    if (key === 'content-length') {
+      const n = /^\d{1,10}$/.test(value) ? Number(value) : -1;
+      if (n < 0) {
+        throw new SipParseError('bad-content-length', `Invalid header: Content-Length "${value.slice(0, 20)}"`, {
+          status: 400,
+          header: 'Content-Length',
+          partial: withHeaders(message, keys, names, values),
+        });
+      }
+      if (contentLength !== undefined && contentLength !== n) {
+        throw new SipParseError('bad-content-length', 'Conflicting Content-Length headers', {
+          status: 400,
+          header: 'Content-Length',
+          partial: withHeaders(message, keys, names, values),
+        });
+      }
+      contentLength = n;
+    }
+    keys.push(key);
+    names.push(info ? info.name : rawName);
+    values.push(value);
+  }
+  adoptHeaders(message, keys, names, values);
+  return { message, bodyStart: headEnd + 4, contentLength };
+}
+
+function withHeaders(m: SipMessage, keys: string[], names: string[], values: string[]): SipMessage {
+  adoptHeaders(m, keys.slice(), names.slice(), values.slice());
+  return m;
+}
+
+function trimWspLocal(s: string): string {
+  let a = 0;
+  let e = s.length;
+  while (a < e && (s.charCodeAt(a) === 32 || s.charCodeAt(a) === 9)) a++;
+  while (e > a && (s.charCodeAt(e - 1) === 32 || s.charCodeAt(e - 1) === 9)) e--;
+  return a === 0 && e === s.length ? s : s.slice(a, e);
+}
+
+function trimEndWsp(s: string): string {
+  let e = s.length;
+  while (e > 0 && (s.charCodeAt(e - 1) === 32 || s.charCodeAt(e - 1) === 9)) e--;
+  return e === s.length ? s : s.slice(0, e);
+}
+
+/**
+ * Parses one SIP message from bytes (a datagram, or one message framed off a stream). Only framing is
+ * checked strictly — start line, header lines, Content-Length; header values are parsed on demand by the
+ * typed accessors, and {@link validateRequest} decides the response to a bad request.
+ *
+ * Datagram rules (RFC 3261 §18.3): octets beyond Content-Length are ignored; a body shorter than
+ * Content-Length is an error; without Content-Length the body is the rest of the datagram.
+ * Leading CRLFs are skipped (§7.5). Bytes after the header section are a view, not a copy.
+ *
+ * @throws SipParseError — never anything else for any input. `status` is the response a server should send
+ *   for a request (400, 513), absent for faults in a response's status line.
+ */
+export function parseMessage(buf: Uint8Array, opts?: ParseOptions): SipMessage {
+  const b = toBuffer(buf);
+  const maxSize = opts?.maxSize ?? DEFAULT_MAX_SIZE;
+  const start = skipLeadingCrlf(b, 0, b.length);
+  if (start >= b.length) throw new SipParseError('empty', 'Empty message');
+  const headEnd = b.indexOf(CRLFCRLF, start);
+  if (b.length > maxSize) {
+    let partial: SipMessage | undefined;
+    if (headEnd >= 0 && headEnd < maxSize) {
+      try {
+        partial = parseHead(b, start, headEnd).message;
+      } catch {
+        partial = undefined;
+      }
+    }
+    throw new SipParseError('too-large', `Message of ${b.length} bytes exceeds ${maxSize}`, { status: 513, partial });
+  }
+  if (headEnd < 0) {
+    // One line only → a malformed start line; otherwise the header section never ends (RFC 4475 §3.1.2.15 archive).
+    throw new SipParseError('no-header-end', 'Header section not terminated by an empty line', { status: 400 });
+  }
+  const parsed = parseHead(b, start, headEnd);
+  return attachBody(b, parsed, opts?.stream === true);
+}
+
+/** Attaches the body per Content-Length (or datagram rest) to a parsed head. */
+export function attachBody(b: Buffer, parsed: ParsedHead, stream: boolean): SipMessage {
+  const { message, bodyStart, contentLength } = parsed;
+  if (contentLength === undefined) {
+    if (stream) {
+      throw new SipParseError('missing-content-length', 'Missing header: Content-Length (required on stream transports)', {
+        status: 400,
+        header: 'Content-Length',
+        partial: message,
+      });
+    }
+    message.body = b.subarray(bodyStart);
+    return message;
+  }
+  if (bodyStart + contentLength > b.length) {
+    throw new SipParseError('truncated', `Body shorter than Content-Length (${b.length - bodyStart} < ${contentLength})`, {
+      status: 400,
+      header: 'Content-Length',
+      partial: message,
+    });
+  }
+  message.body = b.subarray(bodyStart, bodyStart + contentLength);
+  return message;
+}
+
+/** Like {@link parseMessage}, returning the error instead of throwing it. */
+export function tryParseMessage(buf: Uint8Array, opts?: ParseOptions): SipMessage | SipParseError {
+  try {
+    return parseMessage(buf, opts);
+  } catch (e) {
+    if (e instanceof SipParseError) return e;
+    throw e;
+  }
+}
