@@ -58,3 +58,18 @@ import type { SipMessage } from './message.ts';
 export function serialize(msg: SipMessage): Buffer {
   return msg.serialize();
 }
+export {
+  DEFAULT_BODY_TYPES,
+  DEFAULT_METHODS,
+  type Rejection,
+  REQUEST_RULES,
+  type RequestRule,
+  type RuleContext,
+  type ValidateOptions,
+  type ValidateResponseOptions,
+  type ValidationRole,
+  validateRequest,
+  validateResponse,
+} from './validate.ts';
+export { summarize } from './summary.ts';
+export { lfToWire } from './wire.ts';
