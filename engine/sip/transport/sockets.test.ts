@@ -5,7 +5,7 @@ import type { Endpoint, Framer } from './sockets.ts';
 import { SocketTransport, TransportError, normalizeAddress } from './sockets.ts';
 
 /** Test framer: messages end with a blank line (enough to exercise the stream plumbing). */
-function blankLineFramer(): Framer {
+function blankLineFramer(): Framer<Buffer> {
   let pending = Buffer.alloc(0);
   return {
     push(chunk) {
@@ -23,14 +23,14 @@ function blankLineFramer(): Framer {
   };
 }
 
-const open: SocketTransport[] = [];
+const open: SocketTransport<Buffer>[] = [];
 afterEach(async () => {
   await Promise.all(open.splice(0).map((t) => t.close()));
 });
 
-async function start(host: string, tcpIdleMs = 60_000): Promise<{ t: SocketTransport; got: Array<[string, Endpoint]> }> {
+async function start(host: string, tcpIdleMs = 60_000): Promise<{ t: SocketTransport<Buffer>; got: Array<[string, Endpoint]> }> {
   const got: Array<[string, Endpoint]> = [];
-  const t = new SocketTransport({ host, port: 0, createFramer: blankLineFramer, tcpIdleMs }, { onData: (d, r) => got.push([d.toString(), r]) });
+  const t = new SocketTransport({ host, port: 0, createFramer: blankLineFramer, tcpIdleMs }, { onData: (d, r) => got.push([d.toString(), r]), onFrame: (d, r) => got.push([d.toString(), r]) });
   await t.listen();
   open.push(t);
   return { t, got };
@@ -83,7 +83,7 @@ describe('SocketTransport', () => {
 
   it('closes a TCP stream that cannot be framed, and an idle one', async () => {
     const errors: TransportError[] = [];
-    const t = new SocketTransport({ host: '127.0.0.1', port: 0, createFramer: blankLineFramer, tcpIdleMs: 100 }, { onData: () => {}, onError: (e) => errors.push(e) });
+    const t = new SocketTransport({ host: '127.0.0.1', port: 0, createFramer: blankLineFramer, tcpIdleMs: 100 }, { onData: () => {}, onFrame: () => {}, onError: (e) => errors.push(e) });
     await t.listen();
     open.push(t);
     const s1 = net.connect(t.port, '127.0.0.1');
@@ -101,7 +101,7 @@ describe('SocketTransport', () => {
 
   it('refuses a port in use with a typed error, and a failed TCP connect', async () => {
     const a = await start('127.0.0.1');
-    const clash = new SocketTransport({ host: '127.0.0.1', port: a.t.port, tcp: false, createFramer: blankLineFramer }, { onData: () => {} });
+    const clash = new SocketTransport({ host: '127.0.0.1', port: a.t.port, tcp: false, createFramer: blankLineFramer }, { onData: () => {}, onFrame: () => {} });
     await expect(clash.listen()).rejects.toBeInstanceOf(TransportError);
     const free = dgram.createSocket('udp4');
     await new Promise<void>((r) => free.bind(0, '127.0.0.1', () => r()));

@@ -12,10 +12,10 @@ export interface Endpoint {
   port: number;
 }
 
-/** Splits a byte stream into messages (implemented by the message layer's StreamFramer). */
-export interface Framer {
-  /** Feeds a chunk; returns the complete messages it finished. Throws when the stream cannot be framed. */
-  push(chunk: Buffer): Buffer[];
+/** Splits a byte stream into frames (the message layer's StreamFramer yields parsed messages and pings). */
+export interface Framer<F> {
+  /** Feeds a chunk; returns the complete frames it finished. Throws when the stream cannot be framed. */
+  push(chunk: Buffer): F[];
 }
 
 export class TransportError extends Error {
@@ -27,7 +27,7 @@ export class TransportError extends Error {
   }
 }
 
-export interface SocketTransportOptions {
+export interface SocketTransportOptions<F> {
   /** Address to bind (IPv4 or IPv6 literal). */
   host: string;
   /** Port to bind; 0 picks a free one (the same one for UDP and TCP when possible). */
@@ -41,10 +41,10 @@ export interface SocketTransportOptions {
   /** Connect timeout for outgoing TCP. */
   tcpConnectTimeoutMs: number;
   /** Creates a framer for each TCP connection. */
-  createFramer: () => Framer;
+  createFramer: () => Framer<F>;
 }
 
-export const SOCKET_TRANSPORT_DEFAULTS: Readonly<Omit<SocketTransportOptions, 'createFramer'>> = Object.freeze({
+export const SOCKET_TRANSPORT_DEFAULTS: Readonly<Omit<SocketTransportOptions<unknown>, 'createFramer'>> = Object.freeze({
   host: '0.0.0.0',
   port: 5060,
   tcp: true,
@@ -53,18 +53,20 @@ export const SOCKET_TRANSPORT_DEFAULTS: Readonly<Omit<SocketTransportOptions, 'c
   tcpConnectTimeoutMs: 5_000,
 });
 
-export interface TransportEvents {
-  /** A datagram or a framed stream message arrived. */
+export interface TransportEvents<F> {
+  /** A UDP datagram arrived (one datagram = one message). */
   onData(data: Buffer, remote: Endpoint): void;
+  /** A TCP stream produced a frame. */
+  onFrame(frame: F, remote: Endpoint): void;
   /** A TCP stream could not be framed (it is closed); logged by the owner. */
   onError?(err: TransportError, remote?: Endpoint): void;
 }
 
 const key = (address: string, port: number): string => `${address}|${port}`;
 
-interface Connection {
+interface Connection<F> {
   socket: net.Socket;
-  framer: Framer;
+  framer: Framer<F>;
   remote: Endpoint;
   idle: NodeJS.Timeout | undefined;
   ready: Promise<void>;
@@ -74,16 +76,16 @@ interface Connection {
  * UDP and TCP sockets on one host:port. `send()` goes over UDP, or over a TCP connection (reused when one
  * exists to that address, opened otherwise).
  */
-export class SocketTransport {
-  readonly options: Readonly<SocketTransportOptions>;
-  #events: TransportEvents;
+export class SocketTransport<F> {
+  readonly options: Readonly<SocketTransportOptions<F>>;
+  #events: TransportEvents<F>;
   #udp: dgram.Socket | undefined;
   #tcp: net.Server | undefined;
-  #conns = new Map<string, Connection>();
+  #conns = new Map<string, Connection<F>>();
   #closed = false;
   #port = 0;
 
-  constructor(options: Partial<SocketTransportOptions> & Pick<SocketTransportOptions, 'createFramer'>, events: TransportEvents) {
+  constructor(options: Partial<SocketTransportOptions<F>> & Pick<SocketTransportOptions<F>, 'createFramer'>, events: TransportEvents<F>) {
     this.options = Object.freeze({ ...SOCKET_TRANSPORT_DEFAULTS, ...options });
     this.#events = events;
   }
@@ -176,7 +178,7 @@ export class SocketTransport {
     return this.#conns.size;
   }
 
-  #connect(to: Endpoint): Connection {
+  #connect(to: Endpoint): Connection<F> {
     if (this.#conns.size >= this.options.maxTcpConnections) {
       throw new TransportError('tcp-limit', 'too many TCP connections');
     }
@@ -208,22 +210,22 @@ export class SocketTransport {
     this.#register(socket, remote, Promise.resolve());
   }
 
-  #register(socket: net.Socket, remote: Endpoint, ready: Promise<void>): Connection {
-    const conn: Connection = { socket, framer: this.options.createFramer(), remote, idle: undefined, ready };
+  #register(socket: net.Socket, remote: Endpoint, ready: Promise<void>): Connection<F> {
+    const conn: Connection<F> = { socket, framer: this.options.createFramer(), remote, idle: undefined, ready };
     const k = key(remote.address, remote.port);
     this.#conns.set(k, conn);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
       this.#touch(conn);
-      let messages: Buffer[];
+      let frames: F[];
       try {
-        messages = conn.framer.push(chunk);
+        frames = conn.framer.push(chunk);
       } catch (err) {
         this.#events.onError?.(new TransportError('tcp-framing', err instanceof Error ? err.message : String(err), { cause: err }), remote);
         socket.destroy();
         return;
       }
-      for (const m of messages) this.#events.onData(m, remote);
+      for (const f of frames) this.#events.onFrame(f, remote);
     });
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
@@ -234,7 +236,7 @@ export class SocketTransport {
     return conn;
   }
 
-  #touch(conn: Connection): void {
+  #touch(conn: Connection<F>): void {
     if (conn.idle) clearTimeout(conn.idle);
     conn.idle = setTimeout(() => conn.socket.destroy(), this.options.tcpIdleMs);
     conn.idle.unref();
