@@ -401,13 +401,13 @@ export function uriEquals(a: Uri, b: Uri): boolean {
     if (!(b instanceof SipUri)) return false;
     if (a.scheme !== b.scheme || a.user !== b.user || a.password !== b.password || a.port !== b.port) return false;
     if (a.host.toLowerCase() !== b.host.toLowerCase()) return false;
-    for (const [n, v] of a.params) {
+    for (const [n] of a.params) {
       const w = b.params.get(n);
-      if (w !== undefined && !paramEq(v, w)) return false;
+      if (w !== undefined && !paramEq(a.params.get(n), w)) return false;
     }
     for (const n of MUST_MATCH_PARAMS) if (a.params.has(n) !== b.params.has(n)) return false;
     if (a.headers.size !== b.headers.size) return false;
-    for (const [n, v] of a.headers) if (b.headers.get(n) !== v) return false;
+    for (const [n] of a.headers) if (b.headers.get(n) !== a.headers.get(n)) return false;
     return true;
   }
   if (a instanceof TelUri) {
