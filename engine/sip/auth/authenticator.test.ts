@@ -266,6 +266,16 @@ describe('verify refuses with the right reason (RFC 7616 §3.3–§3.5, RFC 3261
     expect(verify(req(headers[0], 2))).toMatchObject({ reason: 'stale', stale: true });
   });
 
+  it('picks the credentials for its realm among several Authorization values (RFC 3261 §22.3)', () => {
+    const { auth, lookupHa1, answer } = setup();
+    const proxy = answerChallenge({ challengeHeader: 'Digest realm="proxy.example", nonce="n", qop="auth"', method: 'REGISTER', uri: 'sip:acme.com', username: 'p', password: 'q' });
+    const v = (header: readonly string[]) => auth.verify({ header, method: 'REGISTER', realm: REALM, lookupHa1 });
+    expect(v([proxy, 'Digest garbage', answer()])).toMatchObject({ ok: true, username: '1001' });
+    expect(v([proxy])).toMatchObject({ ok: false, reason: 'realm-mismatch' });
+    expect(v(['Digest garbage'])).toMatchObject({ ok: false, reason: 'malformed' });
+    expect(v([])).toMatchObject({ ok: false, reason: 'missing' });
+  });
+
   it('realm-mismatch: credentials for another realm', () => {
     const { verify, answer } = setup();
     expect(verify(answer(), { realm: 'other.com' })).toEqual({ ok: false, reason: 'realm-mismatch', stale: false, username: '1001' });

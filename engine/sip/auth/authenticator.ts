@@ -126,8 +126,12 @@ export type Ha1Lookup<R extends string | undefined | Promise<string | undefined>
 
 /** Parameters of {@link DigestAuthenticator.verify}. */
 export interface DigestVerifyParams<R extends string | undefined | Promise<string | undefined>> {
-  /** The `Authorization` / `Proxy-Authorization` value for this realm; `undefined` when the request had none. */
-  header: string | undefined;
+  /**
+   * The `Authorization` / `Proxy-Authorization` value, `undefined` when the request had none — or all of
+   * them (a request may carry credentials for several realms, RFC 3261 §22.3): the first one whose realm is
+   * `realm` is verified.
+   */
+  header: string | readonly string[] | undefined;
   /** The request method (for ACK/CANCEL the method of the request itself, RFC 3261 §22.1). */
   method: string;
   /** The realm this request must authenticate in (the tenant's domain). */
@@ -215,16 +219,23 @@ export class DigestAuthenticator {
   verify(params: DigestVerifyParams<string | undefined | Promise<string | undefined>>): DigestVerifyResult | Promise<DigestVerifyResult>;
   verify(params: DigestVerifyParams<string | undefined | Promise<string | undefined>>): DigestVerifyResult | Promise<DigestVerifyResult> {
     const { header, realm } = params;
-    if (header === undefined || header.length === 0) return fail('missing', undefined);
     let c: DigestCredentials;
-    try {
-      c = parseCredentials(header);
-    } catch (err) {
-      if (err instanceof DigestParseError) return fail('malformed', undefined);
-      throw err;
+    if (typeof header === 'string') {
+      if (header.length === 0) return fail('missing', undefined);
+      try {
+        c = parseCredentials(header);
+      } catch (err) {
+        if (err instanceof DigestParseError) return fail('malformed', undefined);
+        throw err;
+      }
+      if (c.realm !== realm) return fail('realm-mismatch', c.username);
+    } else {
+      const found = header === undefined ? undefined : credentialsForRealm(header, realm);
+      if (found === undefined || found === 'missing') return fail('missing', undefined);
+      if (found === 'malformed' || found === 'realm-mismatch') return fail(found, undefined);
+      c = found;
     }
     const user = c.username;
-    if (c.realm !== realm) return fail('realm-mismatch', user);
     const algorithm = toDigestAlgorithm(c.algorithm);
     if (algorithm === undefined || !this.#offered.has(algorithm)) return fail('unsupported-algorithm', user);
     const qop = c.qop;
@@ -278,6 +289,23 @@ export class DigestAuthenticator {
     }
     return { ok: true, username: user, algorithm, qop };
   }
+}
+
+/** The first credentials for `realm` among several values; otherwise why none fits. */
+function credentialsForRealm(headers: readonly string[], realm: string): DigestCredentials | 'missing' | 'malformed' | 'realm-mismatch' {
+  let outcome: 'missing' | 'malformed' | 'realm-mismatch' = 'missing';
+  for (const h of headers) {
+    if (h.length === 0) continue;
+    try {
+      const c = parseCredentials(h);
+      if (c.realm === realm) return c;
+      outcome = 'realm-mismatch';
+    } catch (err) {
+      if (!(err instanceof DigestParseError)) throw err;
+      if (outcome === 'missing') outcome = 'malformed';
+    }
+  }
+  return outcome;
 }
 
 function fail(reason: DigestFailureReason, username: string | undefined, stale = false): DigestVerifyFailure {

@@ -18,7 +18,7 @@ export {
   hexEqual,
 } from './hash.ts';
 export type { DigestAlgorithm, DigestResponseInput } from './hash.ts';
-export { NonceCodec, NONCE_BYTES, NONCE_LENGTH } from './nonce.ts';
+export { NonceCodec, HmacSha256, NONCE_BYTES, NONCE_LENGTH } from './nonce.ts';
 export type { NonceCheck } from './nonce.ts';
 export { NonceCountTracker, NONCE_COUNT_TRACKER_DEFAULTS, MAX_NC_WINDOW } from './replay.ts';
 export type { NonceCountTrackerOptions, NonceCountVerdict } from './replay.ts';

@@ -1,6 +1,8 @@
-// Stateless nonces: minted with an HMAC over time, randomness and realm, checked without server state (RFC 7616 §3.3, §5.4).
+// Stateless nonces: minted with an HMAC over time, randomness and realm, checked without server state (RFC 7616 §3.3, §5.4, HMAC per RFC 2104).
+import { createHmac } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { NONCE_LENGTH, NonceCodec } from './nonce.ts';
+import { HmacSha256, NONCE_LENGTH, NonceCodec } from './nonce.ts';
 
 const SECRET = '0123456789abcdef0123456789abcdef';
 
@@ -61,5 +63,25 @@ describe('NonceCodec (RFC 7616 §3.3 nonce, §5.4 replay considerations)', () =>
   it('refuses a short secret and a negative time with a TypeError', () => {
     expect(() => new NonceCodec('short')).toThrow(TypeError);
     expect(() => new NonceCodec(SECRET).mint('r', -1)).toThrow(TypeError);
+  });
+});
+
+describe('HmacSha256 (RFC 2104)', () => {
+  it('equals node:crypto createHmac for short, block-sized and long keys and any realm text', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 100 }), fc.uint8Array({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 300 }), (key, prefix, text) => {
+        const ours = new HmacSha256(key).digest(prefix, text);
+        const reference = createHmac('sha256', key).update(prefix).update(text, 'utf8').digest();
+        expect(ours.equals(reference)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('matches the RFC 4231 §4.2 test case 1', () => {
+    const key = Buffer.alloc(20, 0x0b);
+    expect(new HmacSha256(key).digest(new Uint8Array(0), 'Hi There').toString('hex')).toBe(
+      'b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7',
+    );
   });
 });
