@@ -17,3 +17,14 @@ export {
 export { l16Decode, l16Encode } from './l16.ts';
 export { RESAMPLER_DEFAULTS, Resampler, resample } from './resample.ts';
 export type { PcmArray, ResamplerOptions } from './resample.ts';
+export {
+  accumulate,
+  applyGain,
+  dbToGain,
+  deinterleaveStereo,
+  downmixStereo,
+  interleaveStereo,
+  mixAddSaturate,
+  saturate,
+  saturateMinus,
+} from './pcm.ts';
