@@ -1,0 +1,11 @@
+// Public surface of engine/media so far: RTP port allocation (RFC 3550 §11), the media clock, the N-party mixer and the crash-safe recorder.
+export { MediaStateError } from './errors.ts';
+export type { MediaStateErrorCode } from './errors.ts';
+export { BIND_RTP_DEFAULTS, PORT_ALLOCATOR_DEFAULTS, PortAllocator, PortExhaustedError, bindRtpPair } from './ports.ts';
+export type { BindRtpOptions, BoundRtpPair, PortAllocatorOptions, PortPair } from './ports.ts';
+export { MEDIA_CLOCK_DEFAULTS, ManualMediaClock, RealtimeMediaClock } from './clock.ts';
+export type { MediaClock, MediaClockOptions, MediaClockStats, Tickable } from './clock.ts';
+export { MIXER_DEFAULTS, Mixer, MixerParty } from './mixer.ts';
+export type { MixerOptions, PartyOptions } from './mixer.ts';
+export { RECORDER_DEFAULTS, StereoRecorder, recoverRecording } from './recorder.ts';
+export type { RecorderOptions, RecordingInfo, RecoveredRecording } from './recorder.ts';
