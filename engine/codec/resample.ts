@@ -43,7 +43,7 @@ interface Kernel {
   readonly step: number; // M
   readonly halfWidth: number; // W, input samples on each side of τ
   readonly taps: number; // 2W, a multiple of 4
-  readonly coef: Float32Array; // phases × taps, coef[p·taps + j] = h(p/L + W − 1 − j)
+  readonly coef: Float64Array; // phases × taps, coef[p·taps + j] = h(p/L + W − 1 − j)
 }
 
 const kernels = new Map<string, Kernel>();
@@ -95,7 +95,7 @@ function kernelFor(inputRate: number, outputRate: number, opts: Required<Resampl
   const taps = 2 * W;
   const beta = kaiserBeta(opts.stopbandDb);
   const i0Beta = besselI0(beta);
-  const coef = new Float32Array(L * taps);
+  const coef = new Float64Array(L * taps);
   for (let p = 0; p < L; p++) {
     for (let j = 0; j < taps; j++) {
       const d = p / L + W - 1 - j; // τ − i for input i = floor(τ) − W + 1 + j
