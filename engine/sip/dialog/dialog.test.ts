@@ -468,6 +468,7 @@ describe('ACK for a 2xx (RFC 3261 §13.2.2.4, RFC 6026 §7.2)', () => {
     const { alice, sent } = call(200);
     expect(() => alice.createAck(sent, createResponse(sent, 486))).toThrow(TypeError);
     expect(() => alice.createAck(sent, bobAnswer(aliceInvite({ cseq: 7 }), 200))).toThrow(TypeError);
+    expect(() => alice.createAck(sent, bobAnswer(sent, 200, 'anotherFork'))).toThrow(TypeError);
   });
 
   it('a terminated dialog still ACKs a 2xx (the UA then hangs up)', () => {

@@ -480,7 +480,8 @@ export class Dialog {
    * Authorization/Proxy-Authorization. It is a transaction of its own: prepend a Via with a fresh branch
    * (or pass `opts.via`). If the 2xx carried an offer, pass the answer as the body. Allowed in any state — a
    * 2xx is ACKed even when we then hang up. The ACK is kept for {@link ackFor}.
-   * @throws TypeError when `response` is not a 2xx answering `invite` in this dialog, or for bad `opts`.
+   * @throws TypeError when `response` is not a 2xx answering `invite` in this dialog (CSeq, Call-ID, To tag),
+   *   or for bad `opts`.
    */
   createAck(invite: SipRequest, response: SipResponse, opts: CreateRequestOptions = {}): SipRequest {
     if (invite.method !== 'INVITE') throw new TypeError('invite: method must be INVITE');
@@ -490,6 +491,8 @@ export class Dialog {
     if (rc.seq !== cseq.seq || rc.method !== 'INVITE' || response.callId !== this.callId || invite.callId !== this.callId) {
       throw new TypeError('response: does not answer this INVITE in this dialog');
     }
+    // A 2xx from another fork belongs to another dialog: ACK it through that dialog (§13.2.2.4).
+    if ((response.to().tag ?? '') !== this.id.remoteTag) throw new TypeError('response: its To tag is another dialog’s (a forked 2xx)');
     const extra = checkHeaders(opts.headers, false);
     checkBodyType(opts.body, opts.contentType, extra);
     for (const a of invite.getLines('authorization')) extra.push(['Authorization', a]);

@@ -17,7 +17,9 @@ export type DialogErrorCode =
   /** The local CSeq would pass 2³²−1 (RFC 3261 §8.1.1.5). */
   | 'cseq-exhausted'
   /** A dialog with the same ID is already in the table. */
-  | 'duplicate';
+  | 'duplicate'
+  /** The table holds its maximum number of dialogs (answer the new request 503). */
+  | 'table-full';
 
 /** The one error the dialog layer throws for a refused operation. Assert on `code`, not on the text. */
 export class DialogError extends Error {

@@ -28,5 +28,5 @@ export {
   type ReceiveResponseResult,
   TARGET_REFRESH_METHODS,
 } from './dialog.ts';
-export { type CreatingResponseResult, type DialogLookup, DialogTable } from './table.ts';
+export { type CreatingResponseResult, DIALOG_TABLE_DEFAULTS, type DialogLookup, DialogTable, type DialogTableOptions } from './table.ts';
 export { TWO_XX_RETRANSMIT_DEFAULTS, type TwoXxRetransmitState, TwoXxRetransmitter, type TwoXxRetransmitterOptions } from './retransmit.ts';

@@ -72,6 +72,26 @@ describe('DialogTable lookup (RFC 3261 §12.2.2)', () => {
   });
 });
 
+describe('DialogTable bounds', () => {
+  it('refuses a dialog past maxDialogs until terminated ones are pruned', () => {
+    const table = new DialogTable({ maxDialogs: 1 });
+    const first = pair().alice;
+    table.add(first);
+    const inv = aliceInvite({ callId: 'other@x' });
+    const second = Dialog.fromUacResponse(inv, bobAnswer(inv, 200));
+    try {
+      table.add(second);
+      throw new Error('expected DialogError');
+    } catch (e) {
+      expect((e as DialogError).code).toBe('table-full');
+    }
+    first.terminate();
+    table.prune();
+    expect(table.add(second)).toBe(second);
+    expect(() => new DialogTable({ maxDialogs: 0 })).toThrow(TypeError);
+  });
+});
+
 describe('forking at the UAC (RFC 3261 §12.1.2, §12.3, §13.2.2.4)', () => {
   it('each To tag makes its own early dialog; a known tag updates its dialog', () => {
     const inv = aliceInvite();

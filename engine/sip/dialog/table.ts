@@ -23,6 +23,15 @@ export interface CreatingResponseResult {
   readonly terminated: readonly Dialog[];
 }
 
+/** Options of {@link DialogTable}. */
+export interface DialogTableOptions {
+  /** Most dialogs held at once, terminated ones included until pruned. */
+  maxDialogs?: number;
+}
+
+/** Defaults of {@link DialogTableOptions}. */
+export const DIALOG_TABLE_DEFAULTS: Readonly<Required<DialogTableOptions>> = Object.freeze({ maxDialogs: 100_000 });
+
 /** The Call-ID and local tag every fork of one request shares. */
 function legKey(callId: string, localTag: string): string {
   return `${callId}\n${localTag}`;
@@ -39,6 +48,18 @@ function legKey(callId: string, localTag: string): string {
 export class DialogTable implements Iterable<Dialog> {
   #byKey = new Map<string, Dialog>();
   #byLeg = new Map<string, Set<Dialog>>();
+  #max: number;
+
+  /**
+   * @param opts.maxDialogs bound on the dialogs held (default {@link DIALOG_TABLE_DEFAULTS}); hostile peers
+   *   must not grow it without limit.
+   * @throws TypeError when `maxDialogs` is not a positive integer.
+   */
+  constructor(opts: DialogTableOptions = {}) {
+    const max = opts.maxDialogs ?? DIALOG_TABLE_DEFAULTS.maxDialogs;
+    if (!Number.isInteger(max) || max < 1) throw new TypeError('maxDialogs must be a positive integer');
+    this.#max = max;
+  }
 
   /** Number of dialogs held (terminated ones included until pruned). */
   get size(): number {
@@ -47,10 +68,12 @@ export class DialogTable implements Iterable<Dialog> {
 
   /**
    * Adds a dialog.
-   * @throws DialogError code `duplicate` when a dialog with the same ID is held.
+   * @throws DialogError code `duplicate` when a dialog with the same ID is held; `table-full` at `maxDialogs`
+   *   (prune terminated dialogs, or answer the request 503).
    */
   add(dialog: Dialog): Dialog {
     if (this.#byKey.has(dialog.key)) throw new DialogError('duplicate', 'a dialog with this ID exists');
+    if (this.#byKey.size >= this.#max) throw new DialogError('table-full', `the table holds ${this.#max} dialogs`);
     this.#byKey.set(dialog.key, dialog);
     const leg = legKey(dialog.callId, dialog.localTag);
     let set = this.#byLeg.get(leg);
