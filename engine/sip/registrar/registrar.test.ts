@@ -4,8 +4,8 @@ import { AuthThrottle, DigestAuthenticator, parseChallenge } from '../auth/index
 import { parseDate, SipResponse } from '../message/index.ts';
 import { FakeScheduler } from '../../util/scheduler.ts';
 import type { Binding } from './binding.ts';
-import { Registrar, type UnregisterReason } from './registrar.ts';
-import { InMemoryBindingStore } from './store.ts';
+import { Registrar, type RegistrarOptions, type UnregisterReason } from './registrar.ts';
+import { type BindingStore, InMemoryBindingStore } from './store.ts';
 import {
   answer,
   AsyncStore,
@@ -20,8 +20,8 @@ import {
 
 const open: Array<{ registrar: Registrar; scheduler: FakeScheduler }> = [];
 
-function make(...args: Parameters<typeof setup>) {
-  const s = setup(...args);
+function make<S extends BindingStore = InMemoryBindingStore>(options: Partial<RegistrarOptions> = {}, store?: S) {
+  const s = setup<S>(options, store);
   open.push(s);
   return s;
 }

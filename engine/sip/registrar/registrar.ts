@@ -449,10 +449,7 @@ export class Registrar {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#timer?.cancel();
-    this.#timer = undefined;
-    this.#timerAt = Infinity;
-    this.#heap = [];
+    this.#disarm();
     this.#deadlines.clear();
     this.#events.clear();
   }
@@ -726,6 +723,7 @@ export class Registrar {
     for (const b of list) if (b.expiresAt < min) min = b.expiresAt;
     if (min === Infinity) {
       this.#deadlines.delete(aor);
+      if (this.#deadlines.size === 0) this.#disarm();
       return;
     }
     if (this.#deadlines.get(aor) === min) return;
@@ -739,6 +737,14 @@ export class Registrar {
     const heap: HeapEntry[] = [];
     for (const [aor, at] of this.#deadlines) heapPush(heap, { at, aor });
     this.#heap = heap;
+  }
+
+  /** Nothing left to expire: no timer, no heap. */
+  #disarm(): void {
+    this.#timer?.cancel();
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
+    this.#heap = [];
   }
 
   #arm(): void {

@@ -84,7 +84,10 @@ export function twoTenants(): InMemoryCredentials {
 }
 
 /** A registrar on a fake clock (epoch 1 700 000 000 000 at t=0) over the two test tenants. */
-export function setup(options: Partial<RegistrarOptions> = {}, store: BindingStore = new InMemoryBindingStore()) {
+export function setup<S extends BindingStore = InMemoryBindingStore>(
+  options: Partial<RegistrarOptions> = {},
+  store: S = new InMemoryBindingStore() as BindingStore as S,
+) {
   const scheduler = new FakeScheduler();
   const credentials = twoTenants();
   const errors: unknown[] = [];
