@@ -88,7 +88,10 @@ export interface RegistrarOptions {
    * out until its old binding expires); `'reject'` answers 403 and changes nothing.
    */
   overflow: ContactOverflowPolicy;
-  /** Challenge and verify digest credentials (§10.3 step 3). Turn off only in tests and simulators. Default true. */
+  /**
+   * Challenge and verify digest credentials (§10.3 step 3) and ask `mayRegister` (step 4). Off, anyone may
+   * register any AOR of a served domain and nothing is throttled: tests and simulators only. Default true.
+   */
   requireAuth: boolean;
   /** Requests that may wait for one AOR's lock (slow asynchronous store) before 503. Default 32. */
   maxQueuedPerAor: number;
