@@ -72,11 +72,13 @@ const ALGORITHM_SPELLINGS: ReadonlyMap<string, DigestAlgorithm> = new Map([
 ]);
 
 function normalizeAlgorithm(written: string): DigestAlgorithmName {
+  if (written === 'MD5' || written === 'SHA-256') return written; // the usual spellings, without allocating
   // Algorithm names are compared case-insensitively (phones send `md5`, `MD5`, `Md5`).
   return ALGORITHM_SPELLINGS.get(written.toLowerCase()) ?? written;
 }
 
 function normalizeQop(written: string): DigestQop {
+  if (written === 'auth') return written;
   const lower = written.toLowerCase();
   return lower === 'auth' || lower === 'auth-int' ? lower : written;
 }

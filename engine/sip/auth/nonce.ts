@@ -43,12 +43,15 @@ const SHA256_BYTES = 32;
 /** HMAC-SHA256 (RFC 2104) over `prefix ‖ utf8(text)`, with the padded keys prepared once. */
 export class HmacSha256 {
   #inner: Buffer;
+  /** `#inner` cut to the last message length (kept: same realm length → no new view per call). */
+  #innerView: Buffer;
   readonly #outer = Buffer.alloc(SHA256_BLOCK + SHA256_BYTES);
 
   constructor(key: Uint8Array) {
     // Keys longer than the block are hashed first (RFC 2104 §2).
     const k = key.length > SHA256_BLOCK ? hash('sha256', key, 'buffer') : key;
     this.#inner = Buffer.alloc(SHA256_BLOCK + 256);
+    this.#innerView = this.#inner;
     for (let i = 0; i < SHA256_BLOCK; i++) {
       const b = i < k.length ? k[i] : 0;
       this.#inner[i] = b ^ 0x36;
@@ -56,19 +59,31 @@ export class HmacSha256 {
     }
   }
 
-  /** HMAC(key, prefix ‖ UTF-8 of text), 32 bytes (a fresh Buffer). */
-  digest(prefix: Uint8Array, text: string): Buffer {
+  /**
+   * Writes HMAC(key, prefix ‖ UTF-8 of text), 32 bytes, into `out` at `offset`; returns the bytes written.
+   * (The hashes are taken as 'binary' (latin1) strings and written back: node:crypto's Buffer output costs ~3× more.)
+   */
+  digestInto(prefix: Uint8Array, text: string, out: Buffer, offset: number): number {
     const need = SHA256_BLOCK + prefix.length + Buffer.byteLength(text, 'utf8');
     if (need > this.#inner.length) {
       const grown = Buffer.alloc(need);
       this.#inner.copy(grown, 0, 0, SHA256_BLOCK);
       this.#inner = grown;
+      this.#innerView = grown;
     }
     const inner = this.#inner;
     inner.set(prefix, SHA256_BLOCK);
     const end = SHA256_BLOCK + prefix.length + inner.write(text, SHA256_BLOCK + prefix.length, 'utf8');
-    hash('sha256', inner.subarray(0, end), 'buffer').copy(this.#outer, SHA256_BLOCK);
-    return hash('sha256', this.#outer, 'buffer');
+    if (this.#innerView.length !== end) this.#innerView = inner.subarray(0, end);
+    this.#outer.write(hash('sha256', this.#innerView, 'binary'), SHA256_BLOCK, 'latin1');
+    return out.write(hash('sha256', this.#outer, 'binary'), offset, SHA256_BYTES, 'latin1');
+  }
+
+  /** HMAC(key, prefix ‖ UTF-8 of text) as a new 32-byte Buffer (allocates; for tests and tools). */
+  digest(prefix: Uint8Array, text: string): Buffer {
+    const out = Buffer.alloc(SHA256_BYTES);
+    this.digestInto(prefix, text, out, 0);
+    return out;
   }
 }
 
@@ -84,6 +99,7 @@ export class NonceCodec {
   readonly #hmac: HmacSha256;
   readonly #scratch = Buffer.alloc(NONCE_BYTES);
   readonly #macInput: Buffer;
+  readonly #macOut = Buffer.alloc(SHA256_BYTES);
   readonly #pool = Buffer.alloc(RANDOM_BYTES * 256);
   #poolPos: number;
   /** Reused result record of {@link check}. */
@@ -116,7 +132,8 @@ export class NonceCodec {
     }
     this.#pool.copy(buf, TS_BYTES, this.#poolPos, this.#poolPos + RANDOM_BYTES);
     this.#poolPos += RANDOM_BYTES;
-    this.#mac(realm).copy(buf, MAC_INPUT_BYTES, 0, MAC_BYTES);
+    this.#mac(realm);
+    this.#macOut.copy(buf, MAC_INPUT_BYTES, 0, MAC_BYTES);
     return buf.toString('base64url');
   }
 
@@ -137,15 +154,15 @@ export class NonceCodec {
     if ((B64_VALUE[nonce.charCodeAt(NONCE_LENGTH - 1)] & 3) !== 0) return r;
     const buf = this.#scratch;
     if (buf.write(nonce, 0, NONCE_BYTES, 'base64url') !== NONCE_BYTES) return r;
-    const mac = this.#mac(realm);
-    if (!bytesEqual(mac, 0, buf, MAC_INPUT_BYTES, MAC_BYTES)) return r;
+    this.#mac(realm);
+    if (!bytesEqual(this.#macOut, 0, buf, MAC_INPUT_BYTES, MAC_BYTES)) return r;
     r.valid = true;
     r.issuedAt = buf.readUIntBE(0, TS_BYTES);
     return r;
   }
 
-  /** HMAC over the scratch buffer's timestamp ‖ random, then the realm. */
-  #mac(realm: string): Buffer {
-    return this.#hmac.digest(this.#macInput, realm);
+  /** HMAC over the scratch buffer's timestamp ‖ random, then the realm, into `#macOut`. */
+  #mac(realm: string): void {
+    this.#hmac.digestInto(this.#macInput, realm, this.#macOut, 0);
   }
 }
