@@ -110,6 +110,7 @@ export interface DigestVerifyFailure {
   username: string | undefined;
 }
 
+/** Outcome of {@link DigestAuthenticator.verify}: discriminate on `ok`. */
 export type DigestVerifyResult = DigestVerifySuccess | DigestVerifyFailure;
 
 /**
@@ -200,6 +201,7 @@ export class DigestAuthenticator {
    * Header values for `WWW-Authenticate` (401) or `Proxy-Authenticate` (407): one per offered algorithm,
    * strongest first (RFC 8760 §2.4), sharing one fresh nonce.
    * @param opts.stale set when the refused request's only fault was an expired or used-up nonce (RFC 7616 §3.3).
+   * @throws {TypeError} if `realm` contains CR/LF, or the clock reads a negative time or one beyond 2^48 ms.
    */
   challenge(realm: string, opts?: { stale?: boolean }): string[] {
     const nonce = this.#codec.mint(realm, this.#clock.now());
