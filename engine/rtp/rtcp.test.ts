@@ -98,6 +98,9 @@ describe('RTCP compound packet (RFC 3550 §6.1)', () => {
     expect(sdes.kind === 'sdes' && sdes.cname).toBe('坐席@例子');
     expect(bye.kind === 'bye' && bye.reason).toBe('à bientôt');
     expect(() => new RtcpBye([1], 'x'.repeat(256)).serialize()).toThrow(TypeError);
+    // A leading U+FEFF is kept, not stripped as a byte-order mark.
+    const [bom] = parseRtcpCompound(new RtcpBye([1], '\ufeffbye').serialize());
+    expect(bom.kind === 'bye' && bom.reason).toBe('\ufeffbye');
   });
 
   it('keeps APP and unknown packet types (e.g. PSFB 206) with their bodies', () => {

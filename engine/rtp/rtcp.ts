@@ -123,7 +123,8 @@ function checkWords(field: string, data: Uint8Array): void {
 
 const EMPTY = new Uint8Array(0);
 const utf8 = new TextEncoder();
-const utf8Decoder = new TextDecoder('utf-8');
+// ignoreBOM: a leading U+FEFF is text, not a byte-order mark to strip.
+const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** UTF-8 length of a text item; SDES items and BYE reasons hold at most 255 octets. */
 function utf8Length(text: string): number {
