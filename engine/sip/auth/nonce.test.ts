@@ -3,6 +3,7 @@ import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HmacSha256, NONCE_LENGTH, NonceCodec } from './nonce.ts';
+import { anyText } from './testing.ts';
 
 const SECRET = '0123456789abcdef0123456789abcdef';
 
@@ -69,7 +70,7 @@ describe('NonceCodec (RFC 7616 §3.3 nonce, §5.4 replay considerations)', () =>
 describe('HmacSha256 (RFC 2104)', () => {
   it('equals node:crypto createHmac for short, block-sized and long keys and any realm text', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 1, maxLength: 100 }), fc.uint8Array({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 300 }), (key, prefix, text) => {
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 100 }), fc.uint8Array({ maxLength: 40 }), anyText({ maxLength: 100 }), (key, prefix, text) => {
         const ours = new HmacSha256(key).digest(prefix, text);
         const reference = createHmac('sha256', key).update(prefix).update(text, 'utf8').digest();
         expect(ours.equals(reference)).toBe(true);
