@@ -7,7 +7,7 @@ const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
 export type IdPrefix = 'tn' | 'num' | 'ag' | 'flw' | 'call' | 'rec' | 'cnv' | 'msg' | 'wh' | 'evt' | 'key';
 
 let lastMs = 0;
-let lastRandom = new Uint8Array(10);
+let lastRandom: Uint8Array = new Uint8Array(10);
 
 /**
  * A new id `prefix_` + 26 base32 characters (10 of time, 16 of randomness). Within one millisecond ids

@@ -29,3 +29,4 @@ export {
   parseApiKey,
   safeEqual,
 } from './secrets.ts';
+export { EVENT_TYPES, type EventType, isEventType } from './events.ts';
