@@ -256,8 +256,8 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
  * @returns the names of the migrations applied now.
  * @throws {StoreError} when a migration fails (the schema stays at the last good version).
  */
-export async function migrateToLatest(db: Kysely<unknown>, dialect: StoreDialect, schema?: string): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: migrationProvider(dialect), ...(schema !== undefined ? { migrationTableSchema: schema } : {}) });
+export async function migrateToLatest<DB>(db: Kysely<DB>, dialect: StoreDialect, schema?: string): Promise<string[]> {
+  const migrator = new Migrator({ db: db as AnyDb, provider: migrationProvider(dialect), ...(schema !== undefined ? { migrationTableSchema: schema } : {}) });
   const result: MigrationResultSet = await migrator.migrateToLatest();
   if (result.error !== undefined) {
     throw new StoreError(`migration failed: ${errorText(result.error)}`, { cause: result.error });
@@ -266,8 +266,8 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: StoreDialect
 }
 
 /** Reverts every migration (tests: proves `down` works). */
-export async function migrateToEmpty(db: Kysely<unknown>, dialect: StoreDialect, schema?: string): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider(dialect), ...(schema !== undefined ? { migrationTableSchema: schema } : {}) });
+export async function migrateToEmpty<DB>(db: Kysely<DB>, dialect: StoreDialect, schema?: string): Promise<void> {
+  const migrator = new Migrator({ db: db as AnyDb, provider: migrationProvider(dialect), ...(schema !== undefined ? { migrationTableSchema: schema } : {}) });
   for (;;) {
     const r = await migrator.migrateDown();
     if (r.error !== undefined) throw new StoreError(`migration down failed: ${errorText(r.error)}`, { cause: r.error });

@@ -222,7 +222,7 @@ export async function openStore(opts: StoreOptions = {}): Promise<Store> {
   }
   let applied: string[] = [];
   try {
-    if (opts.migrate !== false) applied = await migrateToLatest(db as Kysely<unknown>, dialect, dialect === 'postgres' ? opts.schema : undefined);
+    if (opts.migrate !== false) applied = await migrateToLatest(db, dialect, dialect === 'postgres' ? opts.schema : undefined);
   } catch (err) {
     await db.destroy();
     throw err;
