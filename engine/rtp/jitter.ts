@@ -93,6 +93,10 @@ export interface JitterBufferStats {
 }
 
 const EMPTY_VIEW = new Uint8Array(0);
+/** Buffer's native copy works on any Uint8Array source and creates no view objects. */
+const bufferCopy = Buffer.prototype.copy;
+/** Below this size a JS loop beats the native call's overhead. */
+const COPY_NATIVE_MIN = 32;
 
 /**
  * Adaptive jitter buffer for one incoming stream. {@link push} copies the payload into a
@@ -267,7 +271,8 @@ export class JitterBuffer {
     this.slotPt[slot] = rtpPayloadType(buf, off);
     this.slotMarker[slot] = rtpMarker(buf, off) ? 1 : 0;
     const dst = this.slotData[slot];
-    for (let i = 0; i < plen; i++) dst[i] = buf[start + i];
+    if (plen >= COPY_NATIVE_MIN) bufferCopy.call(buf, dst, 0, start, start + plen);
+    else for (let i = 0; i < plen; i++) dst[i] = buf[start + i];
   }
 
   /** RFC 3550 §A.8 estimator in ms, and the target depth derived from it. */
