@@ -107,6 +107,27 @@ for (const [name, compact, list] of TABLE) {
   }
 }
 
+/** Spellings to try in place, by length: canonical, lower and upper case, compact forms. */
+const BY_LEN: { spelling: string; info: HeaderInfo }[][] = [];
+for (const [spelling, info] of KNOWN) (BY_LEN[spelling.length] ??= []).push({ spelling, info });
+
+/**
+ * The known header whose name is `s.slice(pos, pos + len)` in one of its usual spellings (canonical, lower,
+ * upper, compact), without allocating; undefined otherwise (callers fall back to {@link headerInfo}).
+ */
+export function knownAt(s: string, pos: number, len: number): HeaderInfo | undefined {
+  const cands = BY_LEN[len];
+  if (cands === undefined) return undefined;
+  const c0 = s.charCodeAt(pos);
+  outer: for (let i = 0; i < cands.length; i++) {
+    const sp = cands[i].spelling;
+    if (sp.charCodeAt(0) !== c0) continue;
+    for (let k = 1; k < len; k++) if (sp.charCodeAt(k) !== s.charCodeAt(pos + k)) continue outer;
+    return cands[i].info;
+  }
+  return undefined;
+}
+
 /** Info for a known header (any spelling or compact form), undefined for extension headers. */
 export function headerInfo(name: string): HeaderInfo | undefined {
   return KNOWN.get(name) ?? KNOWN.get(name.toLowerCase());

@@ -37,7 +37,9 @@ function exercise(m: SipMessage): void {
     () => m.authValues('Authorization'),
     () => (m.isRequest ? m.uri.toString() : m.status),
     () => m.via().map((v) => [v.branch, v.received, v.rport, v.ttl, v.maddr, v.toString()]),
-    () => m.contacts().map((c) => [c.expires, c.q, c.tag, c.toString()]),
+    () => m.contacts().map((c) => [c.expires, c.q, c.tag, c.toString(), c.uri.toString()]),
+    () => m.from().uri.toString(),
+    () => m.to().uri.toString(),
   ];
   for (const a of attempts) {
     try {

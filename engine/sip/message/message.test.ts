@@ -12,6 +12,7 @@ import {
   SipResponse,
   SipUri,
   summarize,
+  validateRequest,
 } from './index.ts';
 
 const crlf = (lines: string[]): Buffer => Buffer.from(lines.join('\r\n'));
@@ -241,6 +242,29 @@ describe('headers (RFC 3261 §7.3)', () => {
     const m = request(['REGISTER sip:r SIP/2.0', 'Contact: *', 'Expires: 0', 'Content-Length: 0', '', '']);
     expect(m.isWildcardContact()).toBe(true);
     expect(() => m.contacts()).toThrow(SipParseError);
+  });
+
+  it('parses a From/To URI lazily: the header reads, its bad URI fails on access and in validation (RFC 3261 §20.20)', () => {
+    const m = request([...INVITE.slice(0, 3), 'To: Bob <sip:bob@bad_host>', ...INVITE.slice(4)]);
+    expect(m.to().displayName).toBe('Bob');
+    try {
+      void m.to().uri;
+      expect.unreachable();
+    } catch (e) {
+      expect((e as SipParseError).code).toBe('bad-header');
+      expect((e as SipParseError).header).toBe('To');
+    }
+    expect(validateRequest(m)?.reason).toBe('Invalid header: To');
+  });
+
+  it('serialize() results stay intact when many are held at once (shared output slab)', () => {
+    const m = request(INVITE);
+    const outs: Buffer[] = [];
+    for (let i = 0; i < 2000; i++) {
+      m.set('CSeq', `${i} INVITE`);
+      outs.push(serialize(m));
+    }
+    outs.forEach((b, i) => expect(parseMessage(b).cseq().seq).toBe(i));
   });
 
   it('throws missing-header with status 400 from mandatory getters', () => {

@@ -28,6 +28,20 @@ export type BodyInit = Uint8Array | string;
 
 const EMPTY = Buffer.alloc(0);
 
+/** Marks a typed-header cache slot as not computed. */
+const NONE: unique symbol = Symbol('none');
+/** Cache slot of each typed header (by lookup key). */
+const SLOT: Readonly<Record<string, number | undefined>> = {
+  via: 0,
+  from: 1,
+  to: 2,
+  cseq: 3,
+  contact: 4,
+  route: 5,
+  'record-route': 6,
+  'content-type': 7,
+};
+
 function toBody(b: BodyInit | undefined): Buffer {
   if (b === undefined) return EMPTY;
   if (typeof b === 'string') return Buffer.from(b, 'utf8');
@@ -43,7 +57,7 @@ abstract class SipMessageBase {
   #keys: string[] = [];
   #names: string[] = [];
   #values: string[] = [];
-  #cache: Map<string, unknown> | undefined;
+  #slots: unknown[] | undefined;
   #head: string | undefined;
   #headBodyLen = -1;
   #version: string;
@@ -83,7 +97,10 @@ abstract class SipMessageBase {
 
   #changed(key: string): void {
     this.#head = undefined;
-    this.#cache?.delete(key);
+    if (this.#slots !== undefined) {
+      const i = SLOT[key];
+      if (i !== undefined) this.#slots[i] = NONE;
+    }
   }
 
   /** @internal Adopts parsed header arrays (keys lower-case long names, names canonical/as written). */
@@ -92,7 +109,7 @@ abstract class SipMessageBase {
     msg.#names = names;
     msg.#values = values;
     msg.#head = undefined;
-    msg.#cache = undefined;
+    msg.#slots = undefined;
   }
 
   // ---- generic header access -------------------------------------------------------------------
@@ -228,12 +245,13 @@ abstract class SipMessageBase {
     return n;
   }
 
-  #typed<T>(key: string, parse: () => T): T {
-    const cache = (this.#cache ??= new Map());
-    if (cache.has(key)) return cache.get(key) as T;
-    const v = parse();
-    cache.set(key, v);
-    return v;
+  #typed<T>(slot: number, parse: () => T): T {
+    const slots = (this.#slots ??= [NONE, NONE, NONE, NONE, NONE, NONE, NONE, NONE]);
+    const v = slots[slot];
+    if (v !== NONE) return v as T;
+    const parsed = parse();
+    slots[slot] = parsed;
+    return parsed;
   }
 
   #single(key: string, _header: string): string | undefined {
@@ -248,7 +266,7 @@ abstract class SipMessageBase {
    * @throws SipParseError code `bad-header` when a value is malformed.
    */
   via(): Via[] {
-    return this.#typed('via', () => {
+    return this.#typed(0, () => {
       const out: Via[] = [];
       for (let i = 0; i < this.#keys.length; i++) {
         if (this.#keys[i] !== 'via') continue;
@@ -273,7 +291,7 @@ abstract class SipMessageBase {
    * @throws SipParseError code `missing-header` or `bad-header`.
    */
   from(): NameAddr {
-    return this.#typed('from', () => {
+    return this.#typed(1, () => {
       const v = this.#single('from', 'From');
       if (v === undefined) throw missing('From');
       return parseNameAddr(v, 'From');
@@ -285,7 +303,7 @@ abstract class SipMessageBase {
    * @throws SipParseError code `missing-header` or `bad-header`.
    */
   to(): NameAddr {
-    return this.#typed('to', () => {
+    return this.#typed(2, () => {
       const v = this.#single('to', 'To');
       if (v === undefined) throw missing('To');
       return parseNameAddr(v, 'To');
@@ -308,7 +326,7 @@ abstract class SipMessageBase {
    * @throws SipParseError code `missing-header` or `bad-header`.
    */
   cseq(): CSeq {
-    return this.#typed('cseq', () => {
+    return this.#typed(3, () => {
       const v = this.#single('cseq', 'CSeq');
       if (v === undefined) throw missing('CSeq');
       return parseCSeq(v);
@@ -345,7 +363,7 @@ abstract class SipMessageBase {
    *   only value (check {@link isWildcardContact} first).
    */
   contacts(): NameAddr[] {
-    return this.#typed('contact', () => this.#nameAddrs('contact', 'Contact'));
+    return this.#typed(4, () => this.#nameAddrs('contact', 'Contact'));
   }
 
   /**
@@ -353,7 +371,7 @@ abstract class SipMessageBase {
    * @throws SipParseError code `bad-header`.
    */
   routes(): NameAddr[] {
-    return this.#typed('route', () => this.#nameAddrs('route', 'Route'));
+    return this.#typed(5, () => this.#nameAddrs('route', 'Route'));
   }
 
   /**
@@ -361,7 +379,7 @@ abstract class SipMessageBase {
    * @throws SipParseError code `bad-header`.
    */
   recordRoutes(): NameAddr[] {
-    return this.#typed('record-route', () => this.#nameAddrs('record-route', 'Record-Route'));
+    return this.#typed(6, () => this.#nameAddrs('record-route', 'Record-Route'));
   }
 
   #nameAddrs(key: string, header: string): NameAddr[] {
@@ -388,7 +406,7 @@ abstract class SipMessageBase {
    * @throws SipParseError code `bad-header`.
    */
   contentType(): ContentType | undefined {
-    return this.#typed('content-type', () => {
+    return this.#typed(7, () => {
       const v = this.#single('content-type', 'Content-Type');
       return v === undefined ? undefined : parseContentType(v);
     });
@@ -508,14 +526,28 @@ abstract class SipMessageBase {
     return n + this.body.length;
   }
 
-  /** The canonical message bytes (allocates). */
+  /** The canonical message bytes (allocates; small messages share a slab like Buffer.allocUnsafe). */
   serialize(): Buffer {
     const head = this.#headText();
-    const headLen = Buffer.byteLength(head, 'utf8');
-    const out = Buffer.allocUnsafe(headLen + this.body.length);
-    out.write(head, 0, 'utf8');
-    this.body.copy(out, headLen);
-    return out;
+    const bodyLen = this.body.length;
+    const max = head.length * 3 + bodyLen;
+    if (max > SLAB_SIZE >>> 2) {
+      const headLen = Buffer.byteLength(head, 'utf8');
+      const out = Buffer.allocUnsafe(headLen + bodyLen);
+      out.write(head, 0, 'utf8');
+      this.body.copy(out, headLen);
+      return out;
+    }
+    if (slabPos + max > SLAB_SIZE) {
+      slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+      slabPos = 0;
+    }
+    const start = slabPos;
+    const n = slab.write(head, start, 'utf8');
+    if (bodyLen > 0) this.body.copy(slab, start + n);
+    const end = start + n + bodyLen;
+    slabPos = (end + 7) & ~7;
+    return slab.subarray(start, end);
   }
 
   /** The message as text (for logs; the body decoded as UTF-8). */
@@ -523,6 +555,11 @@ abstract class SipMessageBase {
     return this.#headText() + this.body.toString('utf8');
   }
 }
+
+/** Output slab for {@link SipMessageBase.serialize}: one encode pass, no separate length scan. */
+const SLAB_SIZE = 256 * 1024;
+let slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+let slabPos = 0;
 
 function checkValue(v: string): string {
   if (/[\r\n]/.test(v)) throw new TypeError('header value must not contain CR or LF');

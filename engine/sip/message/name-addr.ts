@@ -14,19 +14,58 @@ export interface NameAddrInit {
 
 /**
  * An address with optional display name and header parameters (`"Alice" <sip:a@x>;tag=1`).
- * A parsed NameAddr is a snapshot: to change a message, write the header back (`msg.set('To', na.toString())`).
+ * The URI is parsed lazily (first read of `uri`). A parsed NameAddr is a snapshot: to change a message, write the header back (`msg.set('To', na.toString())`).
  */
 export class NameAddr {
   /** Display name, unquoted and unescaped; undefined when absent. */
   displayName: string | undefined;
-  uri: Uri;
   /** Header parameters (tag, expires, q, lr…); values as written, quoted-strings keep their quotes. */
   params: Params;
+  #uri: Uri | undefined;
+  #uriText: string;
+  #header: string;
 
   constructor(init: NameAddrInit) {
     this.displayName = init.displayName;
-    this.uri = typeof init.uri === 'string' ? parseUri(init.uri) : init.uri;
+    if (typeof init.uri === 'string') this.#uriText = init.uri;
+    else {
+      this.#uri = init.uri;
+      this.#uriText = '';
+    }
+    this.#header = 'Header';
     this.params = init.params instanceof Params ? init.params : new Params(init.params);
+  }
+
+  /** @internal A parsed NameAddr whose URI text is parsed on first access, errors naming `header`. */
+  static lazy(displayName: string | undefined, uriText: string, params: Params, header: string): NameAddr {
+    const n = new NameAddr({ displayName, uri: uriText, params });
+    n.#header = header;
+    return n;
+  }
+
+  /**
+   * The address. Parsed from the header text on first access (the transaction layer rarely needs it).
+   * @throws SipParseError code `bad-header` naming the header when the URI is malformed.
+   */
+  get uri(): Uri {
+    if (this.#uri === undefined) {
+      try {
+        this.#uri = parseUri(this.#uriText);
+      } catch (err) {
+        if (err instanceof SipParseError) throw badHeader(this.#header, err.message, err);
+        throw err;
+      }
+    }
+    return this.#uri;
+  }
+
+  set uri(u: Uri) {
+    this.#uri = u;
+  }
+
+  /** The URI text as written inside `<>` (or as the addr-spec), or the serialized URI when built in code. */
+  get uriText(): string {
+    return this.#uri === undefined ? this.#uriText : this.#uri.toString();
   }
 
   /** The `tag` parameter (RFC 3261 §19.3). */
@@ -55,13 +94,17 @@ export class NameAddr {
 
   /** A deep copy. */
   clone(): NameAddr {
-    return new NameAddr({ displayName: this.displayName, uri: this.uri.clone(), params: this.params.clone() });
+    const uri = this.#uri === undefined ? this.#uriText : this.#uri.clone();
+    const n = NameAddr.lazy(this.displayName, '', this.params.clone(), this.#header);
+    if (typeof uri === 'string') n.#uriText = uri;
+    else n.#uri = uri;
+    return n;
   }
 
   /** Canonical text: display name always quoted, URI always in angle brackets. */
   toString(): string {
     const dn = this.displayName === undefined ? '' : `${quote(this.displayName)} `;
-    return `${dn}<${this.uri.toString()}>${this.params.toString()}`;
+    return `${dn}<${this.uriText}>${this.params.toString()}`;
   }
 }
 
@@ -74,7 +117,7 @@ function parseDelta(v: string): number | undefined {
 /**
  * Parses `( name-addr / addr-spec ) *( SEMI param )`. In addr-spec form the URI ends at the first ";", so
  * `;x` belongs to the header (RFC 3261 §20.10), and a URI with "?" or "," must be bracketed (§20).
- * No whitespace is allowed inside `<…>` (RFC 4475 §3.1.2.14).
+ * No whitespace is allowed inside `<…>` (RFC 4475 §3.1.2.14). The URI itself is parsed when `uri` is first read.
  * @throws SipParseError code `bad-header` naming `header`.
  */
 export function parseNameAddr(value: string, header: string): NameAddr {
@@ -114,7 +157,7 @@ export function parseNameAddr(value: string, header: string): NameAddr {
     const close = s.indexOf('>', pos + 1);
     if (close < 0) throw badHeader(header, 'missing ">"');
     uriText = s.slice(pos + 1, close);
-    if (/[ \t]/.test(uriText)) throw badHeader(header, 'whitespace inside <>');
+    if (uriText.indexOf(' ') >= 0 || uriText.indexOf('\t') >= 0) throw badHeader(header, 'whitespace inside <>');
     pos = close + 1;
   } else {
     let e = pos;
@@ -127,14 +170,8 @@ export function parseNameAddr(value: string, header: string): NameAddr {
     if (/[?,"<>]/.test(uriText)) throw badHeader(header, 'URI with "?", "," or quotes must be in <>');
     pos = e;
   }
-  let uri: Uri;
-  try {
-    uri = parseUri(uriText);
-  } catch (err) {
-    if (err instanceof SipParseError) throw badHeader(header, err.message, err);
-    throw err;
-  }
+  if (uriText.length === 0) throw badHeader(header, 'empty URI');
   const params = new Params();
   parseParamsAt(s, pos, header, params);
-  return new NameAddr({ displayName, uri, params });
+  return NameAddr.lazy(displayName, uriText, params, header);
 }

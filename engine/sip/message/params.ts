@@ -9,32 +9,32 @@ export type Param = readonly [name: string, value: string | null];
  * (a quoted-string keeps its quotes — see {@link unquote}).
  */
 export class Params implements Iterable<Param> {
-  #names: string[];
-  #values: (string | null)[];
+  // Allocated on first add: most URIs carry no headers and many no parameters.
+  #names: string[] | undefined;
+  #values: (string | null)[] | undefined;
 
   constructor(entries?: Iterable<Param>) {
-    this.#names = [];
-    this.#values = [];
     if (entries) for (const [n, v] of entries) this.add(n, v);
   }
 
   /** Number of parameters. */
   get size(): number {
-    return this.#names.length;
+    return this.#names === undefined ? 0 : this.#names.length;
   }
 
   #index(name: string): number {
     const names = this.#names;
+    if (names === undefined) return -1;
     for (let i = 0; i < names.length; i++) if (names[i] === name) return i;
     const lower = name.toLowerCase();
-    for (let i = 0; i < names.length; i++) if (names[i].toLowerCase() === lower) return i;
+    for (let i = 0; i < names.length; i++) if (names[i].length === lower.length && names[i].toLowerCase() === lower) return i;
     return -1;
   }
 
   /** The value: a string, `null` when present without value, `undefined` when absent. */
   get(name: string): string | null | undefined {
     const i = this.#index(name);
-    return i < 0 ? undefined : this.#values[i];
+    return i < 0 ? undefined : (this.#values as (string | null)[])[i];
   }
 
   /** True when the parameter is present (with or without value). */
@@ -46,14 +46,19 @@ export class Params implements Iterable<Param> {
   set(name: string, value: string | null = null): this {
     const i = this.#index(name);
     if (i < 0) this.add(name, value);
-    else this.#values[i] = value;
+    else (this.#values as (string | null)[])[i] = value;
     return this;
   }
 
   /** Appends a parameter even if one of that name exists. */
   add(name: string, value: string | null = null): this {
-    this.#names.push(name);
-    this.#values.push(value);
+    if (this.#names === undefined) {
+      this.#names = [name];
+      this.#values = [value];
+    } else {
+      this.#names.push(name);
+      (this.#values as (string | null)[]).push(value);
+    }
     return this;
   }
 
@@ -61,8 +66,8 @@ export class Params implements Iterable<Param> {
   delete(name: string): boolean {
     let removed = false;
     for (let i = this.#index(name); i >= 0; i = this.#index(name)) {
-      this.#names.splice(i, 1);
-      this.#values.splice(i, 1);
+      (this.#names as string[]).splice(i, 1);
+      (this.#values as (string | null)[]).splice(i, 1);
       removed = true;
     }
     return removed;
@@ -70,35 +75,45 @@ export class Params implements Iterable<Param> {
 
   /** The parameters in order. */
   *[Symbol.iterator](): Iterator<Param> {
-    for (let i = 0; i < this.#names.length; i++) yield [this.#names[i], this.#values[i]];
+    const n = this.size;
+    for (let i = 0; i < n; i++) yield [(this.#names as string[])[i], (this.#values as (string | null)[])[i]];
   }
 
   /** Name at position i. */
   nameAt(i: number): string {
-    return this.#names[i];
+    return (this.#names as string[])[i];
   }
 
   /** Value at position i. */
   valueAt(i: number): string | null {
-    return this.#values[i];
+    return (this.#values as (string | null)[])[i];
   }
 
   /** A copy. */
   clone(): Params {
     const p = new Params();
-    for (let i = 0; i < this.#names.length; i++) p.add(this.#names[i], this.#values[i]);
+    for (let i = 0; i < this.size; i++) p.add(this.nameAt(i), this.valueAt(i));
     return p;
   }
 
   /** `;name=value;flag` as written (header-parameter form: values are not escaped). */
   toString(): string {
     let s = '';
-    for (let i = 0; i < this.#names.length; i++) {
-      const v = this.#values[i];
-      s += v === null ? `;${this.#names[i]}` : `;${this.#names[i]}=${v}`;
+    for (let i = 0; i < this.size; i++) {
+      const v = this.valueAt(i);
+      s += v === null ? `;${this.nameAt(i)}` : `;${this.nameAt(i)}=${v}`;
     }
     return s;
   }
+}
+
+/** `s` lower-cased, returned as is (no allocation) when it has no upper-case ASCII letter. */
+export function lowerAscii(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 65 && c <= 90) return s.toLowerCase();
+  }
+  return s;
 }
 
 /** Removes the quotes and quoted-pair escapes of a quoted-string (RFC 3261 §25.1); returns other text unchanged. */

@@ -1,7 +1,7 @@
 // Parsing SIP messages from bytes: framing, start line, header lines with folding, Content-Length (RFC 3261 §7, §7.3.1, §7.4.1, §7.5, §18.3, §25.1).
 import { CLASS, TOKEN } from './chars.ts';
 import { SipParseError } from './errors.ts';
-import { headerInfo } from './headers.ts';
+import { headerInfo, knownAt } from './headers.ts';
 import { adoptHeaders, SipRequest, SipResponse, type SipMessage } from './message.ts';
 
 /** Default limit on a message's size: 64 KiB (answered with 513, RFC 3261 §21.5.11). */
@@ -91,8 +91,9 @@ function headerError(msg: string): SipParseError {
  */
 export function parseHead(b: Buffer, start: number, headEnd: number): ParsedHead {
   const head = b.toString('utf8', start, headEnd);
+  const len = head.length;
   let eol = head.indexOf('\r\n');
-  if (eol < 0) eol = head.length;
+  if (eol < 0) eol = len;
   const first = head.slice(0, eol);
   if (first.indexOf('\n') >= 0 || first.indexOf('\r') >= 0) throw startLineError('Bare CR or LF in start line');
   const message = parseStartLine(first);
@@ -101,44 +102,53 @@ export function parseHead(b: Buffer, start: number, headEnd: number): ParsedHead
   const values: string[] = [];
   let contentLength: number | undefined;
   let pos = eol + 2;
-  while (pos < head.length) {
-    let next = head.indexOf('\r\n', pos);
-    if (next < 0) next = head.length;
-    let line = head.slice(pos, next);
-    pos = next + 2;
-    // Continuation lines (LWS folding).
-    while (pos < head.length) {
-      const c = head.charCodeAt(pos);
-      if (c !== 32 && c !== 9) break;
-      let n2 = head.indexOf('\r\n', pos);
-      if (n2 < 0) n2 = head.length;
-      const cont = trimWspLocal(head.slice(pos, n2));
-      const base = trimEndWsp(line);
-      line = cont.length === 0 ? base : `${base} ${cont}`;
-      pos = n2 + 2;
-    }
-    const c0 = line.charCodeAt(0);
+  while (pos < len) {
+    const lineEnd = lineEndAt(head, pos, len);
+    const c0 = head.charCodeAt(pos);
     if (c0 === 32 || c0 === 9) throw headerError('Folded line before the first header');
-    if (line.indexOf('\n') >= 0 || line.indexOf('\r') >= 0) throw headerError('Bare CR or LF in header');
-    const colon = line.indexOf(':');
-    if (colon <= 0) throw headerError(`Header line without ":" ("${line.slice(0, 30)}")`);
-    let rawName = line.slice(0, colon);
-    let info = headerInfo(rawName);
-    if (!info) {
-      rawName = trimEndWsp(rawName);
-      info = headerInfo(rawName);
-      if (!info) {
-        for (let i = 0; i < rawName.length; i++) {
-          const c = rawName.charCodeAt(i);
-          if (c >= 128 || (CLASS[c] & TOKEN) === 0) throw headerError(`Bad header name "${rawName.slice(0, 30)}"`);
+    const colon = head.indexOf(':', pos);
+    if (colon <= pos || colon >= lineEnd) throw headerError(`Header line without ":" ("${head.slice(pos, Math.min(lineEnd, pos + 30))}")`);
+    let ne = colon;
+    while (ne > pos && (head.charCodeAt(ne - 1) === 32 || head.charCodeAt(ne - 1) === 9)) ne--;
+    let info = knownAt(head, pos, ne - pos);
+    let name: string;
+    let key: string;
+    if (info) {
+      name = info.name;
+      key = info.key;
+    } else {
+      name = head.slice(pos, ne);
+      info = headerInfo(name);
+      if (info) {
+        key = info.key;
+        name = info.name;
+      } else {
+        if (name.length === 0) throw headerError('Empty header name');
+        for (let i = 0; i < name.length; i++) {
+          const c = name.charCodeAt(i);
+          if (c >= 128 || (CLASS[c] & TOKEN) === 0) throw headerError(`Bad header name "${name.slice(0, 30)}"`);
         }
-        if (rawName.length === 0) throw headerError('Empty header name');
+        key = name.toLowerCase();
       }
     }
-    const value = trimWspLocal(line.slice(colon + 1));
-    const key = info ? info.key : rawName.toLowerCase();
+    let vs = colon + 1;
+    while (vs < lineEnd && (head.charCodeAt(vs) === 32 || head.charCodeAt(vs) === 9)) vs++;
+    let ve = lineEnd;
+    while (ve > vs && (head.charCodeAt(ve - 1) === 32 || head.charCodeAt(ve - 1) === 9)) ve--;
+    let value = head.slice(vs, ve);
+    pos = lineEnd + 2;
+    // Continuation lines (LWS folding) are joined with one SP.
+    while (pos < len) {
+      const c = head.charCodeAt(pos);
+      if (c !== 32 && c !== 9) break;
+      const contEnd = lineEndAt(head, pos, len);
+      const cont = trimWspLocal(head.slice(pos, contEnd));
+      if (cont.length > 0) value = value.length > 0 ? `${value} ${cont}` : cont;
+      pos = contEnd + 2;
+    }
+    if (value.indexOf('\r') >= 0) throw headerError('Bare CR in header');
     if (key === 'content-length') {
-      const n = /^\d{1,10}$/.test(value) ? Number(value) : -1;
+      const n = digits(value);
       if (n < 0) {
         throw new SipParseError('bad-content-length', `Invalid header: Content-Length "${value.slice(0, 20)}"`, {
           status: 400,
@@ -156,11 +166,31 @@ export function parseHead(b: Buffer, start: number, headEnd: number): ParsedHead
       contentLength = n;
     }
     keys.push(key);
-    names.push(info ? info.name : rawName);
+    names.push(name);
     values.push(value);
   }
   adoptHeaders(message, keys, names, values);
   return { message, bodyStart: headEnd + 4, contentLength };
+}
+
+/** Index of the CR ending the line at `pos` (or `len` for the last line). A bare LF is an error. */
+function lineEndAt(head: string, pos: number, len: number): number {
+  const nl = head.indexOf('\n', pos);
+  if (nl < 0) return len;
+  if (head.charCodeAt(nl - 1) !== 13 || nl - 1 < pos) throw headerError('Bare LF in header section');
+  return nl - 1;
+}
+
+/** 1*DIGIT (at most 10) as a number, -1 otherwise. */
+function digits(v: string): number {
+  if (v.length === 0 || v.length > 10) return -1;
+  let n = 0;
+  for (let i = 0; i < v.length; i++) {
+    const d = v.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
 }
 
 function withHeaders(m: SipMessage, keys: string[], names: string[], values: string[]): SipMessage {
@@ -176,11 +206,6 @@ function trimWspLocal(s: string): string {
   return a === 0 && e === s.length ? s : s.slice(a, e);
 }
 
-function trimEndWsp(s: string): string {
-  let e = s.length;
-  while (e > 0 && (s.charCodeAt(e - 1) === 32 || s.charCodeAt(e - 1) === 9)) e--;
-  return e === s.length ? s : s.slice(0, e);
-}
 
 /**
  * Parses one SIP message from bytes (a datagram, or one message framed off a stream). Only framing is

@@ -1,5 +1,5 @@
 // SIP, SIPS and tel URIs: parse, serialize, compare (RFC 3261 §19.1, §25.1; RFC 3966 §3, §4; RFC 5118 §4 IPv6 references).
-import { allOf, escapeComponent, HNV, HOSTCHAR, PARAMCHAR, PASSWORD, SCHEME, unescapeComponent, USER } from './chars.ts';
+import { allOf, CLASS, escapeComponent, HNV, HOSTCHAR, PARAMCHAR, PASSWORD, SCHEME, unescapeComponent, USER } from './chars.ts';
 import { SipParseError } from './errors.ts';
 import { Params } from './params.ts';
 
@@ -155,6 +155,10 @@ function isUricText(s: string): boolean {
  * @throws SipParseError code `bad-uri` (status 400) when the text is not a URI.
  */
 export function parseUri(text: string): Uri {
+  // Fast path: lower-case "sip:".
+  if (text.charCodeAt(3) === 58 && text.charCodeAt(0) === 115 && text.charCodeAt(1) === 105 && text.charCodeAt(2) === 112) {
+    return parseSipRest(text, 'sip', text.slice(4));
+  }
   const colon = text.indexOf(':');
   if (colon <= 0) throw bad(text, 'no scheme');
   const c0 = text.charCodeAt(0);
@@ -289,17 +293,21 @@ export function parsePort(s: string): number | undefined {
 
 /** IPv4address = 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT, each 0–255. */
 export function isIpv4(s: string): boolean {
-  const parts = s.split('.');
-  if (parts.length !== 4) return false;
-  for (const p of parts) {
-    if (p.length === 0 || p.length > 3) return false;
-    for (let i = 0; i < p.length; i++) {
-      const c = p.charCodeAt(i);
-      if (c < 48 || c > 57) return false;
-    }
-    if (Number(p) > 255) return false;
+  let dots = 0;
+  let digits = 0;
+  let value = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || ++dots > 3) return false;
+      digits = 0;
+      value = 0;
+    } else if (c >= 48 && c <= 57) {
+      value = value * 10 + (c - 48);
+      if (++digits > 3 || value > 255) return false;
+    } else return false;
   }
-  return true;
+  return dots === 3 && digits > 0;
 }
 
 /**
@@ -341,15 +349,23 @@ export function isIpv6(s: string): boolean {
 
 /** hostname = *( domainlabel "." ) toplabel [ "." ] (RFC 3261 §25.1). */
 export function isHostname(s: string): boolean {
-  if (s.length === 0 || s.length > 255) return false;
-  if (!allOf(s, HOSTCHAR)) return false;
-  const t = s.charCodeAt(s.length - 1) === 46 ? s.slice(0, -1) : s;
-  const labels = t.split('.');
-  for (const l of labels) {
-    if (l.length === 0 || l.charCodeAt(0) === 45 || l.charCodeAt(l.length - 1) === 45) return false;
+  let n = s.length;
+  if (n === 0 || n > 255) return false;
+  if (s.charCodeAt(n - 1) === 46) n--;
+  if (n === 0) return false;
+  let labelStart = 0;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? s.charCodeAt(i) : 46;
+    if (c === 46) {
+      if (i === labelStart || s.charCodeAt(i - 1) === 45) return false;
+      if (i === n) {
+        const t = s.charCodeAt(labelStart);
+        return (t >= 65 && t <= 90) || (t >= 97 && t <= 122);
+      }
+      labelStart = i + 1;
+    } else if (c >= 128 || (CLASS[c] & HOSTCHAR) === 0 || (c === 45 && i === labelStart)) return false;
   }
-  const top = labels[labels.length - 1].charCodeAt(0);
-  return (top >= 65 && top <= 90) || (top >= 97 && top <= 122);
+  return false;
 }
 
 /** True for a host name, IPv4 address or bracketed IPv6 reference. */

@@ -160,16 +160,16 @@ export const REQUEST_RULES: readonly RequestRule[] = Object.freeze([
     roles: BOTH,
     check: ({ req }) =>
       parses(() => req.via()) ??
-      parses(() => req.from()) ??
-      parses(() => req.to()) ??
+      parses(() => req.from().uri) ??
+      parses(() => req.to().uri) ??
       parses(() => req.callId) ??
       parses(() => req.cseq()) ??
       parses(() => req.maxForwards()) ??
       parses(() => {
-        if (!req.isWildcardContact()) req.contacts();
+        if (!req.isWildcardContact()) for (const c of req.contacts()) void c.uri;
       }) ??
-      parses(() => req.routes()) ??
-      parses(() => req.recordRoutes()) ??
+      parses(() => req.routes().forEach((r) => r.uri)) ??
+      parses(() => req.recordRoutes().forEach((r) => r.uri)) ??
       parses(() => req.contentType()) ??
       parses(() => req.expires()) ??
       parses(() => {
@@ -313,14 +313,14 @@ export function validateResponse(res: SipResponse, opts: ValidateResponseOptions
   for (const h of SINGLETONS) if (res.getLines(h).length > 1) return `Duplicate header: ${h}`;
   const fault =
     parses(() => res.via()) ??
-    parses(() => res.from()) ??
-    parses(() => res.to()) ??
+    parses(() => res.from().uri) ??
+    parses(() => res.to().uri) ??
     parses(() => res.callId) ??
     parses(() => res.cseq()) ??
     parses(() => {
-      if (!res.isWildcardContact()) res.contacts();
+      if (!res.isWildcardContact()) for (const c of res.contacts()) void c.uri;
     }) ??
-    parses(() => res.recordRoutes()) ??
+    parses(() => res.recordRoutes().forEach((r) => r.uri)) ??
     parses(() => res.contentType());
   if (fault) return fault;
   if (opts.role === 'uac' && res.via().length !== 1) return 'More than one Via in a response to a UAC';

@@ -1,6 +1,6 @@
 // The Via header field value: sent-protocol, sent-by and via-params incl. branch, received, rport, maddr, ttl (RFC 3261 §20.42, §18.2.1, §25.1; RFC 3581 §3–4; RFC 5118 §4.5).
 import { badHeader } from './errors.ts';
-import { Params } from './params.ts';
+import { lowerAscii, Params } from './params.ts';
 import { parseParamsAt, scanToken, skipWs } from './scan.ts';
 import { isHost, isIpv4, isIpv6, parsePort } from './uri.ts';
 
@@ -34,7 +34,7 @@ export class Via {
   constructor(init: ViaInit) {
     this.protocol = init.protocol ?? 'SIP';
     this.version = init.version ?? '2.0';
-    this.transport = init.transport.toUpperCase();
+    this.transport = upperAscii(init.transport);
     this.host = init.host;
     this.port = init.port;
     this.params = init.params instanceof Params ? init.params : new Params(init.params);
@@ -98,6 +98,39 @@ export class Via {
   }
 }
 
+function upperAscii(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 97 && c <= 122) return s.toUpperCase();
+  }
+  return s;
+}
+
+/** True when `s` has "SIP/2.0/" at `pos` (the usual sent-protocol prefix). */
+function startsWithSip20(s: string, pos: number): boolean {
+  return (
+    s.charCodeAt(pos) === 83 &&
+    s.charCodeAt(pos + 1) === 73 &&
+    s.charCodeAt(pos + 2) === 80 &&
+    s.charCodeAt(pos + 3) === 47 &&
+    s.charCodeAt(pos + 4) === 50 &&
+    s.charCodeAt(pos + 5) === 46 &&
+    s.charCodeAt(pos + 6) === 48 &&
+    s.charCodeAt(pos + 7) === 47
+  );
+}
+
+/** UDP / TCP / TLS at `pos` as constant strings (no slice), else undefined. */
+function knownTransport(s: string, pos: number): string | undefined {
+  const a = s.charCodeAt(pos);
+  const b = s.charCodeAt(pos + 1);
+  const c = s.charCodeAt(pos + 2);
+  if (a === 85 && b === 68 && c === 80) return 'UDP';
+  if (a === 84 && b === 67 && c === 80) return 'TCP';
+  if (a === 84 && b === 76 && c === 83) return 'TLS';
+  return undefined;
+}
+
 function isReceivedAddress(v: string): boolean {
   if (v.charCodeAt(0) === 91) return v.charCodeAt(v.length - 1) === 93 && isIpv6(v.slice(1, -1));
   return isIpv4(v) || isIpv6(v);
@@ -112,17 +145,32 @@ function isReceivedAddress(v: string): boolean {
 export function parseVia(value: string): Via {
   const s = value;
   let pos = skipWs(s, 0);
-  const parts: string[] = [];
-  for (let k = 0; k < 3; k++) {
-    if (k > 0) {
-      if (s.charCodeAt(pos) !== 47) throw badHeader('Via', 'bad sent-protocol');
-      pos = skipWs(s, pos + 1);
-    }
-    const e = scanToken(s, pos);
-    if (e === pos) throw badHeader('Via', 'bad sent-protocol');
-    parts.push(s.slice(pos, e));
-    pos = skipWs(s, e);
+  let protocol: string;
+  let version: string;
+  let transport: string;
+  if (startsWithSip20(s, pos)) {
+    // Fast path: "SIP/2.0/" then a transport token.
+    protocol = 'SIP';
+    version = '2.0';
+    pos += 8;
+  } else {
+    const proto = scanToken(s, pos);
+    if (proto === pos) throw badHeader('Via', 'bad sent-protocol');
+    protocol = s.slice(pos, proto);
+    pos = skipWs(s, proto);
+    if (s.charCodeAt(pos) !== 47) throw badHeader('Via', 'bad sent-protocol');
+    pos = skipWs(s, pos + 1);
+    const ver = scanToken(s, pos);
+    if (ver === pos) throw badHeader('Via', 'bad sent-protocol');
+    version = s.slice(pos, ver);
+    pos = skipWs(s, ver);
+    if (s.charCodeAt(pos) !== 47) throw badHeader('Via', 'bad sent-protocol');
+    pos = skipWs(s, pos + 1);
   }
+  const te = scanToken(s, pos);
+  if (te === pos) throw badHeader('Via', 'bad sent-protocol');
+  transport = te - pos === 3 ? knownTransport(s, pos) ?? s.slice(pos, te) : s.slice(pos, te);
+  pos = skipWs(s, te);
   // sent-by: host [ COLON port ]
   let host: string;
   const start = pos;
@@ -145,16 +193,19 @@ export function parseVia(value: string): Via {
   if (s.charCodeAt(p) === 58) {
     p = skipWs(s, p + 1);
     let e = p;
-    while (e < s.length && s.charCodeAt(e) >= 48 && s.charCodeAt(e) <= 57) e++;
-    port = parsePort(s.slice(p, e));
-    if (port === undefined) throw badHeader('Via', 'bad sent-by port');
+    let n = 0;
+    while (e < s.length && s.charCodeAt(e) >= 48 && s.charCodeAt(e) <= 57) n = n * 10 + (s.charCodeAt(e++) - 48);
+    if (e === p || e - p > 5 || n > 65535) throw badHeader('Via', 'bad sent-by port');
+    port = n;
     pos = e;
   }
   const params = new Params();
   parseParamsAt(s, pos, 'Via', params);
-  const via = new Via({ protocol: parts[0], version: parts[1], transport: parts[2], host, port, params });
-  for (const [n, v] of params) {
-    switch (n.toLowerCase()) {
+  const via = new Via({ protocol, version, transport, host, port, params });
+  for (let i = 0; i < params.size; i++) {
+    const n = params.nameAt(i);
+    const v = params.valueAt(i);
+    switch (n.length >= 3 && n.length <= 8 ? lowerAscii(n) : '') {
       case 'ttl':
         if (v === null || via.ttl === undefined) throw badHeader('Via', 'bad ttl');
         break;
