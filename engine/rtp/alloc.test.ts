@@ -6,6 +6,7 @@ import { DtmfDetector } from './goertzel.ts';
 import { JitterBuffer } from './jitter.ts';
 import { isRtpPacket, rtpPayloadOffset, rtpSeq, rtpTimestamp, setRtpPayloadType, setRtpSeq, setRtpSsrc, setRtpTimestamp, writeRtpHeader } from './packet.ts';
 import { ReceiveStats, SendStats } from './stats.ts';
+import { RtpStreamWriter } from './stream.ts';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -61,6 +62,22 @@ describe('allocation-free hot paths (DESIGN.md §4)', () => {
     const r = allocationsOf((i) => {
       rs.onPacket(i & 0xffff, (i * 160) >>> 0, i * 20 + (i % 3), 160);
       ss.onPacketSent((i * 160) >>> 0, 160, i * 20);
+    }, 1_000_000);
+    expect(r.gcs).toBe(0);
+    expect(r.growth).toBeLessThan(2_000_000);
+  });
+
+  it('stamps local frames and relays bridged packets on an outgoing stream without allocating', () => {
+    const w = new RtpStreamWriter({ ssrc: 9, initialSeq: 1, initialTimestamp: 1 });
+    const local = Buffer.alloc(172);
+    const bridged = Buffer.alloc(172);
+    const r = allocationsOf((i) => {
+      if (i % 500 === 0) w.switchSource();
+      if (i % 1000 < 500) w.stamp(local, 0, 0, 160, 160, i * 20);
+      else {
+        writeRtpHeader(bridged, 0, 8, i & 0xffff, (i * 160) >>> 0, 77, false);
+        w.relay(bridged, 172, i * 20, 0);
+      }
     }, 1_000_000);
     expect(r.gcs).toBe(0);
     expect(r.growth).toBeLessThan(2_000_000);

@@ -23,6 +23,8 @@ describe('engine/rtp entry point', () => {
       'JitterBuffer',
       'RtpParseError',
       'ntpFromUnixMs',
+      'RtpStreamWriter',
+      'staticPayloadType',
     ]) {
       expect(typeof (rtp as Record<string, unknown>)[name], name).toBe('function');
     }
