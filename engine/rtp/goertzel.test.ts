@@ -97,6 +97,15 @@ describe('in-band DTMF detection (ITU-T Q.24)', () => {
     });
   }
 
+  it('works with 105-sample blocks as well (all digits, 15 dB SNR, 40 ms tones accepted, 20 ms rejected)', () => {
+    const segs: Segment[] = [silence(60)];
+    for (const k of keys) segs.push(dtmf(k.row, k.col, 40), silence(60));
+    expect(detect(render(segs, { snrDb: 15, seed: 3 }), { blockSize: 105 }).map((e) => e.digit).join('')).toBe(keys.map((k) => k.digit).join(''));
+    const short: Segment[] = [silence(60)];
+    for (const k of keys) short.push(dtmf(k.row, k.col, 20), silence(60));
+    expect(detect(render(short, { snrDb: 15, seed: 4 }), { blockSize: 105 })).toEqual([]);
+  });
+
   it('accepts normal twist up to 8 dB (column weaker) and rejects 10 dB', () => {
     expect(detect(render([silence(20), dtmf(852, 1477, 100, -7), silence(60)])).map((e) => e.digit)).toEqual(['9']);
     expect(detect(render([silence(20), dtmf(852, 1477, 100, -10), silence(60)]))).toEqual([]);
