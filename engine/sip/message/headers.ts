@@ -107,22 +107,27 @@ for (const [name, compact, list] of TABLE) {
   }
 }
 
-/** Spellings to try in place, by length: canonical, lower and upper case, compact forms. */
-const BY_LEN: { spelling: string; info: HeaderInfo }[][] = [];
-for (const [spelling, info] of KNOWN) (BY_LEN[spelling.length] ??= []).push({ spelling, info });
+/** Spellings to try in place, keyed by length, first and last char: canonical, lower, upper, compact. */
+const BY_SHAPE = new Map<number, { spelling: string; info: HeaderInfo }[]>();
+const shape = (len: number, first: number, last: number): number => len * 65536 + first * 256 + (last & 255);
+for (const [spelling, info] of KNOWN) {
+  const k = shape(spelling.length, spelling.charCodeAt(0), spelling.charCodeAt(spelling.length - 1));
+  let list = BY_SHAPE.get(k);
+  if (list === undefined) BY_SHAPE.set(k, (list = []));
+  list.push({ spelling, info });
+}
 
 /**
  * The known header whose name is `s.slice(pos, pos + len)` in one of its usual spellings (canonical, lower,
  * upper, compact), without allocating; undefined otherwise (callers fall back to {@link headerInfo}).
  */
 export function knownAt(s: string, pos: number, len: number): HeaderInfo | undefined {
-  const cands = BY_LEN[len];
+  if (len === 0) return undefined;
+  const cands = BY_SHAPE.get(shape(len, s.charCodeAt(pos), s.charCodeAt(pos + len - 1)));
   if (cands === undefined) return undefined;
-  const c0 = s.charCodeAt(pos);
   outer: for (let i = 0; i < cands.length; i++) {
     const sp = cands[i].spelling;
-    if (sp.charCodeAt(0) !== c0) continue;
-    for (let k = 1; k < len; k++) if (sp.charCodeAt(k) !== s.charCodeAt(pos + k)) continue outer;
+    for (let k = 1; k < len - 1; k++) if (sp.charCodeAt(k) !== s.charCodeAt(pos + k)) continue outer;
     return cands[i].info;
   }
   return undefined;
