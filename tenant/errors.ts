@@ -29,7 +29,7 @@ export class TenantError extends Error {
 
 /** An input value breaks a model rule (bad domain, number, extension, flow…). HTTP 400. */
 export class ValidationError extends TenantError {
-  override readonly name = 'ValidationError';
+  override readonly name: string = 'ValidationError';
   declare readonly field: string;
 
   constructor(field: string, message: string, options?: { cause?: unknown }) {
@@ -95,5 +95,23 @@ export class StoreError extends TenantError {
 
   constructor(message: string, options?: { cause?: unknown }) {
     super('store_error', 500, message, undefined, options);
+  }
+}
+
+/** One fault of an invalid flow document. */
+export interface FlowFaultInfo {
+  /** JSON path of the fault, e.g. `$.nodes.greet.next`. */
+  path: string;
+  message: string;
+}
+
+/** A flow document the validator refused; every fault names its JSON path. HTTP 400. */
+export class FlowValidationError extends ValidationError {
+  override readonly name = 'FlowValidationError';
+  readonly faults: readonly FlowFaultInfo[];
+
+  constructor(faults: readonly FlowFaultInfo[]) {
+    super(faults[0]?.path ?? '$', `${faults.length} fault(s): ${faults.map((f) => `${f.path} ${f.message}`).join('; ')}`);
+    this.faults = faults;
   }
 }
