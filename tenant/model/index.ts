@@ -21,6 +21,7 @@ export {
 export { type IdPrefix, isId, newId } from './ids.ts';
 export {
   type ApiKeyParts,
+  generateAdminToken,
   generateApiKey,
   generatePassword,
   type Ha1Pair,

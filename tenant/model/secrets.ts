@@ -57,3 +57,8 @@ export function safeEqual(a: string, b: string): boolean {
   }
   return timingSafeEqual(ba, bb);
 }
+
+/** A fresh operator token (`HOTLINE_ADMIN_TOKEN` when unset): `hot_` and 40 random letters/digits (~238 bits). */
+export function generateAdminToken(): string {
+  return `hot_${randomString(40, PASSWORD_ALPHABET)}`;
+}
