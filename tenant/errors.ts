@@ -100,7 +100,7 @@ export class StoreError extends TenantError {
 
 /** One fault of an invalid flow document. */
 export interface FlowFaultInfo {
-  /** JSON path of the fault, e.g. `$.nodes.greet.next`. */
+  /** JSON Pointer of the fault, e.g. `/nodes/greet/next` (`''`: the whole document). */
   path: string;
   message: string;
 }
@@ -111,7 +111,7 @@ export class FlowValidationError extends ValidationError {
   readonly faults: readonly FlowFaultInfo[];
 
   constructor(faults: readonly FlowFaultInfo[]) {
-    super(faults[0]?.path ?? '$', `${faults.length} fault(s): ${faults.map((f) => `${f.path} ${f.message}`).join('; ')}`);
+    super(faults[0]?.path || '/', `${faults.length} fault(s): ${faults.map((f) => `${f.path || '/'} ${f.message}`).join('; ')}`);
     this.faults = faults;
   }
 }

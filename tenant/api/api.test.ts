@@ -126,7 +126,7 @@ describe('admin API validation', () => {
       ['PUT', `/api/v1/tenants/${t}/telephony`, { enabled: 'yes please' }, 400, 'enabled'],
       ['POST', `/api/v1/tenants/${t}/webhooks`, { url: 'ftp://x.example', secret: 's'.repeat(16) }, 400, 'url'],
       ['POST', `/api/v1/tenants/${t}/webhooks`, { url: 'https://x.example', secret: 'short' }, 400, 'secret'],
-      ['PUT', `/api/v1/tenants/${t}/flows/inbound`, { nodes: {} }, 400, '$.start'],
+      ['PUT', `/api/v1/tenants/${t}/flows/inbound`, { nodes: {} }, 400, '/start'],
     ];
     for (const [method, url, body, status, field] of cases) {
       const r = await call(method, url, { body });
@@ -236,7 +236,7 @@ describe('admin API happy paths (DESIGN.md §3)', () => {
     expect(v2.body.version).toBe(2);
     expect((await call('GET', `/api/v1/tenants/${id}/flows/inbound`)).body.id).toBe(v2.body.id);
     const bad = await call('PUT', `/api/v1/tenants/${id}/flows/inbound`, { body: { start: 'missing', nodes: {} } });
-    expect(bad).toMatchObject({ status: 400, body: { error: 'validation_error', field: '$.start', faults: [{ path: '$.start' }] } });
+    expect(bad).toMatchObject({ status: 400, body: { error: 'validation_error', field: '/start', faults: [{ path: '/start' }] } });
     expect((await call('GET', `/api/v1/tenants/${id}/flows/inbound/versions`)).body.items.map((f: { version: number }) => f.version)).toEqual([2, 1]);
     const back = await call('POST', `/api/v1/tenants/${id}/flows/inbound/versions/${v1.body.id}/publish`);
     expect(back.body).toMatchObject({ version: 1, published: true });
@@ -244,7 +244,7 @@ describe('admin API happy paths (DESIGN.md §3)', () => {
 
     expect((await call('POST', '/api/v1/flows/validate', { body: flow })).body).toEqual({ valid: true, faults: [] });
     const invalid = await call('POST', '/api/v1/flows/validate', { body: [] });
-    expect(invalid.body).toEqual({ valid: false, faults: [{ path: '$', message: 'must be an object' }] });
+    expect(invalid.body).toEqual({ valid: false, faults: [{ path: '', message: 'must be an object' }] });
     const schema = await call('GET', '/api/v1/flows/schema');
     expect(schema.body).toMatchObject({ type: 'object', required: ['start', 'nodes'] });
   });

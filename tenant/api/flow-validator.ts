@@ -1,7 +1,7 @@
 // The seam between the admin API and the IVR's flow schema: a FlowValidator interface the API is given, and a clearly temporary placeholder until the IVR issue supplies the real one.
 import type { JsonObject } from '../store/index.ts';
 
-/** One fault of a flow document: where (a JSON path like `$.nodes.greet.next`) and what. */
+/** One fault of a flow document: where (a JSON Pointer like `/nodes/greet/next`; `''` is the whole document) and what. */
 export interface FlowFault {
   path: string;
   message: string;
@@ -16,7 +16,8 @@ export interface FlowValidator {
 }
 
 /**
- * PLACEHOLDER — replace with the IVR's validator. Only checks that the document is an object with a string
+ * PLACEHOLDER — replace with the IVR's validator (`flowValidator` of ivr/schema fits this interface; the
+ * composition root passes it as `flowValidator`). Only checks that the document is an object with a string
  * `start` and an object `nodes` (and that `start` names a node). It knows nothing of node kinds.
  */
 export class PlaceholderFlowValidator implements FlowValidator {
@@ -32,12 +33,12 @@ export class PlaceholderFlowValidator implements FlowValidator {
   });
 
   validate(doc: unknown): { ok: true } | { ok: false; faults: FlowFault[] } {
-    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return { ok: false, faults: [{ path: '$', message: 'must be an object' }] };
+    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return { ok: false, faults: [{ path: '', message: 'must be an object' }] };
     const d = doc as JsonObject;
     const faults: FlowFault[] = [];
-    if (typeof d.start !== 'string' || d.start.length === 0) faults.push({ path: '$.start', message: 'must be a non-empty string naming the first node' });
-    if (typeof d.nodes !== 'object' || d.nodes === null || Array.isArray(d.nodes)) faults.push({ path: '$.nodes', message: 'must be an object of nodes by id' });
-    else if (typeof d.start === 'string' && !(d.start in d.nodes)) faults.push({ path: '$.start', message: `names no node ('${d.start}')` });
+    if (typeof d.start !== 'string' || d.start.length === 0) faults.push({ path: '/start', message: 'must be a non-empty string naming the first node' });
+    if (typeof d.nodes !== 'object' || d.nodes === null || Array.isArray(d.nodes)) faults.push({ path: '/nodes', message: 'must be an object of nodes by id' });
+    else if (typeof d.start === 'string' && !(d.start in d.nodes)) faults.push({ path: '/start', message: `names no node ('${d.start}')` });
     return faults.length === 0 ? { ok: true } : { ok: false, faults };
   }
 }
