@@ -92,7 +92,7 @@ describe('RtpLeg latching (RFC 4961 symmetric RTP, DESIGN §6)', () => {
   });
 
   it('drops and counts strangers before and after latching, and never re-latches (RTP bleed)', () => {
-    const { leg, sockets } = harness();
+    const { leg, sockets, logs } = harness();
     const sink = new SinkSpy();
     leg.setSink(sink);
     sockets.rtp.deliver(rtp(1), '198.51.100.7', 5000); // not the negotiated IP
@@ -108,6 +108,7 @@ describe('RtpLeg latching (RFC 4961 symmetric RTP, DESIGN §6)', () => {
     expect(leg.latchedSource).toEqual({ address: PEER, port: 41234 });
     expect(sink.got.map((g) => g.seq)).toEqual([2, 3, 4, 5, 6, 7]);
     expect(leg.remoteSsrc).toBe(0x11223344);
+    expect(logs).toHaveLength(1); // logged at a limited rate, counted always
   });
 
   it('latches to the first source when the SDP address is private, CGNAT, link-local or 0.0.0.0', () => {

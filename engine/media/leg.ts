@@ -370,6 +370,7 @@ export class RtpLeg implements Tickable {
    * all RTP until {@link setMedia}.
    *
    * @throws {TypeError} for invalid options.
+   * @throws {MediaStateError} `closed` if the clock is closed.
    */
   constructor(sockets: LegSockets, options: Partial<RtpLegOptions> & Pick<RtpLegOptions, 'clock'>) {
     const opts: RtpLegOptions = { ...RTP_LEG_DEFAULTS, ...options };
@@ -392,11 +393,11 @@ export class RtpLeg implements Tickable {
     this.#lastTs = randomInt(0, 0x1_0000_0000);
     this.#sendRing = Array.from({ length: SEND_RING }, () => Buffer.alloc(RTP_HEADER_SIZE + opts.maxPayload));
     this.#digits = new DigitStream((e) => this.#events.emit('digit', e));
+    this.clock.add(this);
     sockets.rtp.on('message', this.#onRtpMessage);
     sockets.rtp.on('error', this.#onSocketError);
     sockets.rtcp.on('message', this.#onRtcpMessage);
     sockets.rtcp.on('error', this.#onSocketError);
-    this.clock.add(this);
   }
 
   /**
@@ -585,7 +586,7 @@ export class RtpLeg implements Tickable {
       this.#receiveRtp(msg, msg.length, rinfo.address, rinfo.port);
     } catch (err) {
       this.#counters.handlerErrors++;
-      this.#drop(`exception in the RTP receive path: ${String(err)}`);
+      if (this.#mayLog()) this.#drop(`exception in the RTP receive path: ${String(err)}`);
     }
   };
 
@@ -594,19 +595,24 @@ export class RtpLeg implements Tickable {
       this.#receiveRtcp(msg, msg.length, rinfo.address, rinfo.port);
     } catch (err) {
       this.#counters.handlerErrors++;
-      this.#drop(`exception in the RTCP receive path: ${String(err)}`);
+      if (this.#mayLog()) this.#drop(`exception in the RTCP receive path: ${String(err)}`);
     }
   };
 
   readonly #onSocketError = (err: Error): void => {
     this.#counters.socketErrors++;
-    this.#drop(`socket error on port ${this.ports.rtp}: ${err.message}`);
+    if (this.#mayLog()) this.#drop(`socket error on port ${this.ports.rtp}: ${err.message}`);
   };
 
-  #drop(message: string): void {
+  /** Whether a drop may be logged now (at most one line per 10 s per leg): checked before a message is built. */
+  #mayLog(): boolean {
     const now = performance.now();
-    if (now - this.#lastLogAt < 10_000) return;
+    if (now - this.#lastLogAt < 10_000) return false;
     this.#lastLogAt = now;
+    return true;
+  }
+
+  #drop(message: string): void {
     try {
       this.#log(`leg ${this.ports.rtp}: ${message}`);
     } catch {
@@ -621,7 +627,7 @@ export class RtpLeg implements Tickable {
     if (this.#latchedPort >= 0) {
       if (port !== this.#latchedPort || address !== this.#latchedAddress) {
         c.strangers++;
-        this.#drop(`RTP from ${address}:${port}, latched to ${this.#latchedAddress}:${this.#latchedPort}`);
+        if (this.#mayLog()) this.#drop(`RTP from ${address}:${port}, latched to ${this.#latchedAddress}:${this.#latchedPort}`);
         return;
       }
     } else if (this.#media === null) {
@@ -629,7 +635,7 @@ export class RtpLeg implements Tickable {
       return;
     } else if (!this.#latchAny && plainAddress(address) !== this.#expectedIp) {
       c.strangers++;
-      this.#drop(`RTP from ${address}:${port}, expected ${this.#expectedIp}`);
+      if (this.#mayLog()) this.#drop(`RTP from ${address}:${port}, expected ${this.#expectedIp}`);
       return;
     }
     // 2. Framing, in place (RFC 3550 §5.1); RTCP multiplexed on the RTP port goes its own way (RFC 5761 §4).
@@ -637,14 +643,14 @@ export class RtpLeg implements Tickable {
       if (isRtcpPacket(buf, len, 0)) this.#receiveRtcp(buf, len, address, port);
       else {
         c.malformed++;
-        this.#drop(`datagram of ${len} octets from ${address}:${port} is not RTP`);
+        if (this.#mayLog()) this.#drop(`datagram of ${len} octets from ${address}:${port} is not RTP`);
       }
       return;
     }
     const start = rtpPayloadOffset(buf, len, 0);
     if (start < 0) {
       c.malformed++;
-      this.#drop(`RTP packet of ${len} octets from ${address}:${port} cannot be framed`);
+      if (this.#mayLog()) this.#drop(`RTP packet of ${len} octets from ${address}:${port} cannot be framed`);
       return;
     }
     const kind = this.#ptKind[rtpPayloadType(buf, 0)];
@@ -875,7 +881,7 @@ export class RtpLeg implements Tickable {
       this.#sockets.rtp.send(pkt, 0, len, this.#dstPort, this.#dstAddress);
     } catch (err) {
       this.#counters.socketErrors++;
-      this.#drop(`RTP send failed: ${String(err)}`);
+      if (this.#mayLog()) this.#drop(`RTP send failed: ${String(err)}`);
       return;
     }
     this.#counters.rtpOut++;
@@ -908,7 +914,7 @@ export class RtpLeg implements Tickable {
       this.#counters.rtcpOut++;
     } catch (err) {
       this.#counters.socketErrors++;
-      this.#drop(`RTCP send failed: ${String(err)}`);
+      if (this.#mayLog()) this.#drop(`RTCP send failed: ${String(err)}`);
       done?.();
     }
   }
