@@ -1,6 +1,8 @@
 // G.711 μ-law and A-law lookup tables (ITU-T G.711 Tables 1a/2a, as formulated for 16-bit input by ITU-T G.191's g711 module), built once at load.
 //
 // Internal to engine/codec: the tables are shared and must never be written. Use the functions in g711.ts.
+// Memory: encoders 2 × 64 KiB, decoders 2 × 512 B, pair decoders 2 × 256 KiB, transcoders 2 × 256 B, pair transcoders
+// 2 × 128 KiB (≈ 0.9 MiB, built in a few ms at load; the pair tables serve the word-at-a-time paths).
 //
 // Which formulation, exactly (16-bit two's-complement input, the decoded values are the usual 16-bit ones):
 //
@@ -103,3 +105,15 @@ export const ALAW_DECODE_PAIRS: Uint32Array = pairTable(ALAW_DECODE);
 export const ULAW_TO_ALAW: Uint8Array = transcodeTable(ULAW_DECODE, ALAW_ENCODE);
 /** A-law → μ-law transcoder, defined as `ulawEncode(alawDecode(c))` (see {@link ULAW_TO_ALAW}). */
 export const ALAW_TO_ULAW: Uint8Array = transcodeTable(ALAW_DECODE, ULAW_ENCODE);
+
+/** Two transcoded codes per entry, indexed by two source codes (`first | second << 8`), first code in the low byte. */
+function transcodePairTable(single: Uint8Array): Uint16Array {
+  const t = new Uint16Array(65536);
+  for (let i = 0; i < 65536; i++) t[i] = single[i & 0xff] | (single[i >>> 8] << 8);
+  return t;
+}
+
+/** {@link ULAW_TO_ALAW} two codes at a time. */
+export const ULAW_TO_ALAW_PAIRS: Uint16Array = transcodePairTable(ULAW_TO_ALAW);
+/** {@link ALAW_TO_ULAW} two codes at a time. */
+export const ALAW_TO_ULAW_PAIRS: Uint16Array = transcodePairTable(ALAW_TO_ULAW);

@@ -8,11 +8,13 @@ import {
   ALAW_DECODE_PAIRS,
   ALAW_ENCODE,
   ALAW_TO_ULAW,
+  ALAW_TO_ULAW_PAIRS,
   LITTLE_ENDIAN,
   ULAW_DECODE,
   ULAW_DECODE_PAIRS,
   ULAW_ENCODE,
   ULAW_TO_ALAW,
+  ULAW_TO_ALAW_PAIRS,
 } from './g711-tables.ts';
 import { checkCount } from './args.ts';
 import { wordViews } from './word-views.ts';
@@ -128,19 +130,27 @@ function decodeInto(table: Int16Array, pairs: Uint32Array, src: Uint8Array, dst:
   for (; i < n; i++) dst[i] = table[src[i]];
 }
 
-function transcodeInto(table: Uint8Array, src: Uint8Array, dst: Uint8Array, n: number): void {
+function transcodeInto(table: Uint8Array, pairs: Uint16Array, src: Uint8Array, dst: Uint8Array, n: number): void {
   let i = 0;
-  if (n >= WORD_PATH_MIN && LITTLE_ENDIAN && ((src.byteOffset | dst.byteOffset) & 3) === 0) {
-    const sv = wordViews.lookup(src.buffer);
-    const dv = sv === null ? null : wordViews.lookup(dst.buffer);
-    if (sv !== null && dv !== null) {
+  if (n >= WORD_PATH_MIN && LITTLE_ENDIAN && (dst.byteOffset & 3) === 0) {
+    const dv = wordViews.lookup(dst.buffer);
+    if (dv !== null) {
       const quads = n >>> 2;
-      let si = src.byteOffset >>> 2;
       let di = dst.byteOffset >>> 2;
-      if (si + quads <= sv.length && di + quads <= dv.length) {
-        for (let q = 0; q < quads; q++, si++, di++) {
-          const w = sv[si];
-          dv[di] = table[w & 0xff] | (table[(w >>> 8) & 0xff] << 8) | (table[(w >>> 16) & 0xff] << 16) | (table[w >>> 24] << 24);
+      if (di + quads <= dv.length) {
+        const sv = (src.byteOffset & 3) === 0 ? wordViews.lookup(src.buffer) : null;
+        let si = src.byteOffset >>> 2;
+        // Each pair of source codes is one table entry holding both results. In place (src === dst) is safe: a word
+        // is read before it is written, and never read again.
+        if (sv !== null && si + quads <= sv.length) {
+          for (let q = 0; q < quads; q++, si++, di++) {
+            const w = sv[si];
+            dv[di] = pairs[w & 0xffff] | (pairs[w >>> 16] << 16);
+          }
+        } else {
+          for (let q = 0, j = 0; q < quads; q++, j += 4, di++) {
+            dv[di] = pairs[src[j] | (src[j + 1] << 8)] | (pairs[src[j + 2] | (src[j + 3] << 8)] << 16);
+          }
         }
         i = quads << 2;
       }
@@ -206,7 +216,7 @@ export function alawDecode(src: Uint8Array, dst: Int16Array, n: number = src.len
  */
 export function ulawToAlaw(src: Uint8Array, dst: Uint8Array, n: number = src.length): number {
   checkCount(n, src.length, dst.length);
-  transcodeInto(ULAW_TO_ALAW, src, dst, n);
+  transcodeInto(ULAW_TO_ALAW, ULAW_TO_ALAW_PAIRS, src, dst, n);
   return n;
 }
 
@@ -218,7 +228,7 @@ export function ulawToAlaw(src: Uint8Array, dst: Uint8Array, n: number = src.len
  */
 export function alawToUlaw(src: Uint8Array, dst: Uint8Array, n: number = src.length): number {
   checkCount(n, src.length, dst.length);
-  transcodeInto(ALAW_TO_ULAW, src, dst, n);
+  transcodeInto(ALAW_TO_ULAW, ALAW_TO_ULAW_PAIRS, src, dst, n);
   return n;
 }
 
