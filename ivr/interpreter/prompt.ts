@@ -2,8 +2,9 @@
 import type { PlayOutcome, PromptSource } from '../../engine/call/types.ts';
 import { CallEndedError } from '../../engine/call/types.ts';
 import type { PromptSpec } from '../schema/types.ts';
+import { sayVoice } from '../tts/voice.ts';
 import type { VoiceSelection } from '../tts/voice.ts';
-import { abortable } from './abort.ts';
+import { abortable, isCallEnded } from './abort.ts';
 import type { NodeContext } from './types.ts';
 
 /**
@@ -11,12 +12,7 @@ import type { NodeContext } from './types.ts';
  * own (a flow-level English voice must not read a Mandarin node).
  */
 export function voiceFor(ctx: NodeContext, language: string | undefined, voice: string | undefined): VoiceSelection {
-  const v: VoiceSelection = {};
-  const lang = language ?? ctx.flow.language;
-  if (lang !== undefined) v.language = lang;
-  const name = voice ?? (language === undefined ? ctx.flow.voice : undefined);
-  if (name !== undefined) v.voice = name;
-  return v;
+  return sayVoice(ctx.flow, language, voice);
 }
 
 /** The audio of a prompt spec (speech text templated). */
@@ -25,9 +21,24 @@ export function promptSource(ctx: NodeContext, p: PromptSpec): PromptSource {
   return ctx.host.prompts.speech(ctx.render(p.say), voiceFor(ctx, p.language, p.voice));
 }
 
-/** Plays and waits; a play that reports `hangup` becomes CallEndedError. */
-export async function playAndWait(ctx: NodeContext, prompt: PromptSource, bargeIn: boolean, signal: AbortSignal): Promise<PlayOutcome> {
-  const r = await abortable(ctx.call.play(prompt, { bargeIn }), signal);
+/** A play that could not happen (the prompt's audio could not be made): the flow goes on without it. */
+export interface FailedPlay {
+  reason: 'failed';
+}
+
+/**
+ * Plays and waits; a play that reports `hangup` becomes CallEndedError. A prompt that fails to play (speech or file
+ * unavailable) is logged and reported as `failed`: a missing prompt must not drop the caller.
+ */
+export async function playAndWait(ctx: NodeContext, prompt: PromptSource, bargeIn: boolean, signal: AbortSignal): Promise<PlayOutcome | FailedPlay> {
+  let r: PlayOutcome;
+  try {
+    r = await abortable(ctx.call.play(prompt, { bargeIn }), signal);
+  } catch (err) {
+    if (signal.aborted || isCallEnded(err)) throw err;
+    ctx.log.error({ err, node: ctx.node, prompt: prompt.key, callId: ctx.call.info.id }, 'prompt could not be played; going on without it');
+    return { reason: 'failed' };
+  }
   if (r.reason === 'hangup') throw new CallEndedError();
   return r;
 }

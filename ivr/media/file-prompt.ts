@@ -1,4 +1,5 @@
 // WAV files as prompts: any rate, sample format and channel count converted once to 8 kHz mono (RIFF WAVE; band-limited resampling of engine/codec).
+import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { PromptSource } from '../../engine/call/types.ts';
@@ -28,10 +29,20 @@ export function wavTo8k(bytes: Uint8Array): Int16Array {
   return wav.sampleRate === 8000 ? mono : resample(mono, wav.sampleRate, 8000);
 }
 
-/** A WAV file as a prompt; its key is the absolute path (the media layer's cache encodes it once). */
+/**
+ * A WAV file as a prompt. Its key is the absolute path with the file's size and modification time, so the media
+ * layer's cache encodes it once and a replaced file is encoded again.
+ */
 export function filePrompt(path: string): PromptSource {
   const abs = resolve(path);
-  return Object.freeze({ key: `file:${abs}`, render: async () => wavTo8k(await readFile(abs)) });
+  let version = '';
+  try {
+    const st = statSync(abs);
+    version = `#${st.size}-${Math.floor(st.mtimeMs)}`;
+  } catch {
+    // missing now: render will fail and say so
+  }
+  return Object.freeze({ key: `file:${abs}${version}`, render: async () => wavTo8k(await readFile(abs)) });
 }
 
 /**

@@ -12,3 +12,17 @@ export function primaryLanguage(language: string | undefined): string | undefine
   const primary = language.toLowerCase().split(/[-_]/)[0];
   return primary === 'cmn' || primary === 'zh' ? 'zh' : primary;
 }
+
+/**
+ * The voice of a `say` (or a `{say}` prompt): the node's language and voice; the flow's language when the node has
+ * none; the flow's voice only when the node names no language of its own (an English flow voice must not read a
+ * Mandarin node).
+ */
+export function sayVoice(flow: VoiceSelection, language: string | undefined, voice: string | undefined): VoiceSelection {
+  const v: VoiceSelection = {};
+  const lang = language ?? flow.language;
+  if (lang !== undefined) v.language = lang;
+  const name = voice ?? (language === undefined ? flow.voice : undefined);
+  if (name !== undefined) v.voice = name;
+  return v;
+}

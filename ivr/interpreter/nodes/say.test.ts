@@ -1,5 +1,10 @@
 // The `say` and `play` nodes: speech and files through CallControl.play, waiting for the end, barge-in, language/voice defaults (DESIGN.md §1).
 import { describe, expect, it } from 'vitest';
+import { MemoryLogger } from '../../log.ts';
+import { promptFactory } from '../../media/prompts.ts';
+import { TtsCache } from '../../tts/cache.ts';
+import { TtsService } from '../../tts/service.ts';
+import type { SynthesisResult, TtsProvider } from '../../tts/types.ts';
 import { runFlow } from '../interpreter.ts';
 import { FakeFlowHost } from '../testing/fake-host.ts';
 import { flowOf, settledWithinATurn, until } from '../testing/flows.ts';
@@ -50,6 +55,38 @@ describe('say', () => {
       new FakeFlowHost(),
     );
     expect(call.played).toEqual(['speech:en-US:slt:one', 'speech:cmn:-:二', 'speech:en-US:kal:three']);
+  });
+});
+
+describe('say with real prompts', () => {
+  it('a prompt whose audio cannot be made is logged and skipped: the call goes on', async () => {
+    const host = new FakeFlowHost();
+    host.prompts = {
+      speech: (text) => ({ key: `bad:${text}`, render: () => Promise.reject(new Error('tts down')) }),
+      file: (name) => ({ key: name, render: async () => new Int16Array(8) }),
+    };
+    const call = new ScriptedCall({ renderPrompts: true });
+    const log = new MemoryLogger();
+    const r = await runFlow(call, flowOf({ a: { type: 'say', text: 'Hi', next: 'b' }, b: { type: 'hangup', reason: 'reached' } }), host, { log });
+    expect(r.path.map((s) => s.outcome)).toEqual(['failed', 'hangup']);
+    expect(call.opsOf('hangup')[0].reason).toBe('reached');
+    expect(log.entries.some((e) => e.level === 'error' && e.obj.prompt === 'bad:Hi')).toBe(true);
+  });
+
+  it('say plays through the tenant TtsService: the played prompt renders 8 kHz speech from its provider', async () => {
+    const provider: TtsProvider = {
+      id: 'fake',
+      voiceFor: (v) => v.language ?? 'none',
+      synthesize: async (text): Promise<SynthesisResult> => ({ pcm: new Float32Array(1600 * text.length).fill(0.2), sampleRate: 16000 }),
+    };
+    const tts = new TtsService({ provider, embedded: provider, cache: new TtsCache() });
+    const host = new FakeFlowHost();
+    host.prompts = promptFactory({ tts, audioDir: '/nonexistent' });
+    const call = new ScriptedCall({ renderPrompts: true });
+    await runFlow(call, flowOf({ a: { type: 'say', text: 'Hello', next: 'b' }, b: { type: 'hangup' } }, 'a', { language: 'en' }), host);
+    const key = tts.prompt('Hello', { language: 'en' }).key;
+    expect(call.played).toEqual([key]);
+    expect(call.rendered.get(key)?.length).toBe(4000); // 5 × 0.1 s at 16 kHz → 0.5 s at 8 kHz
   });
 });
 

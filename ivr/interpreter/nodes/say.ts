@@ -11,5 +11,5 @@ export const schema = saySpec.schema;
 export async function run(ctx: NodeContext, node: SayNode, signal: AbortSignal): Promise<NodeResult> {
   const prompt = ctx.host.prompts.speech(ctx.render(node.text), voiceFor(ctx, node.language, node.voice));
   const r = await playAndWait(ctx, prompt, node.bargeIn ?? false, signal);
-  return r.reason === 'barge-in' ? { next: node.next, outcome: 'barge-in' } : { next: node.next, outcome: r.reason === 'ended' ? 'played' : r.reason };
+  return { next: node.next, outcome: r.reason === 'ended' ? 'played' : r.reason };
 }
