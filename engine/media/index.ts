@@ -1,4 +1,4 @@
-// Public surface of engine/media so far: RTP port allocation (RFC 3550 §11), the media clock, the N-party mixer and the crash-safe recorder.
+// Public surface of engine/media: RTP port allocation (RFC 3550 §11), the media clock, the N-party mixer, the crash-safe recorder, and the RTP leg (RFC 3550, RFC 4961 latching), prompt cache, player and bridge.
 export { MediaStateError } from './errors.ts';
 export type { MediaStateErrorCode } from './errors.ts';
 export { BIND_RTP_DEFAULTS, PORT_ALLOCATOR_DEFAULTS, PortAllocator, PortExhaustedError, bindRtpPair } from './ports.ts';
