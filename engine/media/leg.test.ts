@@ -218,6 +218,12 @@ describe('RtpLeg direction (RFC 3264 §8.4 hold)', () => {
     expect(rtpMarker(sockets.rtp.sent[0].data)).toBe(true);
   });
 
+  it('never sends to a 0.0.0.0 connection address, whatever the direction says (RFC 3264 §8.4)', () => {
+    const { leg, sockets } = harness(media({ remote: { address: '0.0.0.0', port: 4000, rtcpAddress: '0.0.0.0', rtcpPort: 4001 } }));
+    expect(leg.sendAudio({}, false, new Uint8Array(160), 0, 160)).toBe(false);
+    expect(sockets.rtp.sent).toHaveLength(0);
+  });
+
   it("counts and drops received audio while we do not receive ('sendonly'/'inactive')", () => {
     const { leg, sockets } = harness(media({ direction: 'inactive' }));
     const sink = new SinkSpy();

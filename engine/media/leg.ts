@@ -524,7 +524,9 @@ export class RtpLeg implements Tickable {
     if (media.telephoneEvent !== null) this.#ptKind[media.telephoneEvent.receivePayloadType] = 'event';
     this.#sendAudioPt = media.sendPayloadType;
     this.#sendEventPt = media.telephoneEvent?.sendPayloadType ?? -1;
-    this.#canSend = sends(media.direction) && media.remote.port !== 0;
+    // Never send to 0.0.0.0 / :: (RFC 3264 §8.4 hold; the kernel would deliver it to this host).
+    const nullAddress = media.remote.address === '0.0.0.0' || /^[0:]+$/.test(media.remote.address);
+    this.#canSend = sends(media.direction) && media.remote.port !== 0 && !nullAddress;
     this.#canReceive = receives(media.direction);
     if (!this.#canSend) this.#src = null; // the next frame after resuming starts a talkspurt
     if (moved) {
