@@ -1,7 +1,8 @@
 // Audio preparation for recognisers: request checks, band-limited resampling done in slices that yield to the event loop (the media path shares this thread), WAV encoding, language subtags (RFC 5646 §2.1).
+import { endianness } from 'node:os';
 import { setImmediate as yieldTurn } from 'node:timers/promises';
 import { Resampler } from '../../engine/codec/resample.ts';
-import { writeWav } from '../../engine/codec/wav.ts';
+import { wavHeaderInto, wavHeaderLength, writeWav } from '../../engine/codec/wav.ts';
 import { AsrError } from './errors.ts';
 import type { TranscribeRequest } from './types.ts';
 
@@ -33,25 +34,51 @@ export function primarySubtag(language: string): string {
 export async function resampleCooperatively(pcm: Int16Array, inputRate: number, outputRate: number, signal?: AbortSignal): Promise<Int16Array> {
   if (inputRate === outputRate) return pcm;
   const r = new Resampler(inputRate, outputRate);
-  const total = r.outputLengthFor(pcm.length);
-  const out = new Int16Array(Math.max(total, r.maxOutputLength(SLICE)) + r.maxOutputLength(SLICE));
+  const out = new Int16Array(r.outputLengthFor(pcm.length));
+  await resampleInto(r, pcm, out, signal);
+  return out;
+}
+
+/**
+ * Resamples `pcm` into `out` (exactly `r.outputLengthFor(pcm.length)` samples long), slice by slice with yields.
+ * Each slice goes through a small scratch buffer, so `out` needs no slack.
+ */
+async function resampleInto(r: Resampler, pcm: Int16Array, out: Int16Array, signal: AbortSignal | undefined): Promise<void> {
+  const scratch = new Int16Array(r.maxOutputLength(SLICE) + r.maxOutputLength(0) + 64);
   let written = 0;
+  const put = (n: number): void => {
+    const k = Math.min(n, out.length - written);
+    out.set(scratch.subarray(0, k), written);
+    written += k;
+  };
   for (let i = 0; i < pcm.length; i += SLICE) {
     const n = Math.min(SLICE, pcm.length - i);
-    written += r.process(pcm.subarray(i, i + n), out.subarray(written));
+    put(r.process(pcm.subarray(i, i + n), scratch));
     if (i + SLICE < pcm.length) {
       await yieldTurn();
       if (signal?.aborted) throw new AsrError('aborted', 'resampling: cancelled');
     }
   }
-  written += r.flush(out.subarray(written));
-  return out.slice(0, Math.min(written, total));
+  put(r.flush(scratch));
 }
 
-/** A mono 16-bit PCM WAV file of `pcm`, resampled to `targetRate` first when it differs. */
+/**
+ * A mono 16-bit PCM WAV file of `pcm`, resampled to `targetRate` first when it differs (straight into the file
+ * buffer: no intermediate copy of a long recording).
+ * @throws {AsrError} `aborted` when `signal` fires.
+ */
 export async function monoWav(pcm: Int16Array, sampleRate: number, targetRate: number, signal?: AbortSignal): Promise<Buffer> {
-  const data = await resampleCooperatively(pcm, sampleRate, targetRate, signal);
-  return writeWav({ sampleRate: targetRate, channels: 1, data });
+  if (sampleRate === targetRate) return writeWav({ sampleRate, channels: 1, data: pcm });
+  const r = new Resampler(sampleRate, targetRate);
+  const frames = r.outputLengthFor(pcm.length);
+  const spec = { sampleRate: targetRate, channels: 1, format: 'pcm' } as const;
+  const header = wavHeaderLength(spec);
+  const file = Buffer.alloc(header + frames * 2);
+  wavHeaderInto(file, 0, spec, frames * 2);
+  const view = new Int16Array(file.buffer, file.byteOffset + header, frames);
+  await resampleInto(r, pcm, view, signal);
+  if (endianness() === 'BE') for (let i = 0; i < frames; i++) file.writeInt16LE(view[i], header + 2 * i);
+  return file;
 }
 
 /** Runs `fn` with a signal that fires on `parent` or after `timeoutMs`; tells which one fired. */

@@ -292,6 +292,9 @@ export function buildKeywordList(keyphrases: readonly Keyphrase[], defaultThresh
 /** A word-timing line: word (a keyphrase may hold spaces), start s, end s, confidence. */
 const WORD_LINE = /^(\S.*?)\s+(\d+(?:\.\d+)?)\s+(\d+(?:\.\d+)?)\s+(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)$/;
 
+/** Detections of one keyphrase closer than this are one occurrence (the spotter fires on consecutive frames). */
+const KEYWORD_MERGE_GAP_MS = 100;
+
 /** Fillers and sentence markers: `<s>`, `</s>`, `<sil>`, `[NOISE]`, `++NOISE++`. */
 function isFiller(word: string): boolean {
   return /^(<.*>|\[.*\]|\+\+.*\+\+)$/.test(word);
@@ -304,8 +307,8 @@ function bare(word: string): string {
 
 /**
  * Parses `pocketsphinx_continuous -time yes` output: `utterances` gives one segment per utterance (its hypothesis,
- * from its first to its last word); `keywords` one per spotted phrase, in time order, overlapping repeats of a
- * phrase merged.
+ * from its first to its last word); `keywords` one per spotted phrase, in time order, repeats of a phrase that
+ * overlap or follow within 100 ms merged.
  */
 export function parseContinuousOutput(stdout: string, kind: 'utterances' | 'keywords'): TranscriptionResult {
   interface Utt {
@@ -335,7 +338,7 @@ export function parseContinuousOutput(stdout: string, kind: 'utterances' | 'keyw
       .sort((a, b) => a.startMs - b.startMs || a.endMs - b.endMs);
     for (const h of hits) {
       const prev = segments.findLast((s) => s.text === h.text);
-      if (prev !== undefined && h.startMs <= prev.endMs) prev.endMs = Math.max(prev.endMs, h.endMs);
+      if (prev !== undefined && h.startMs <= prev.endMs + KEYWORD_MERGE_GAP_MS) prev.endMs = Math.max(prev.endMs, h.endMs);
       else segments.push({ ...h });
     }
     segments.sort((a, b) => a.startMs - b.startMs);
