@@ -7,7 +7,7 @@ import { AsrError } from './errors.ts';
 import { HttpJsonRecognizer } from './http-json.ts';
 
 const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 

@@ -7,7 +7,7 @@ import { AsrError } from './errors.ts';
 import { OpenAiRecognizer, parseVerboseJson } from './openai.ts';
 
 const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 

