@@ -3,6 +3,7 @@ import type { IncomingCall } from '../engine/sip/ua/invite.ts';
 import type { AudioSpec } from './audio.ts';
 import type { SimCall, SimCallEvents } from './call.ts';
 import type { PhoneBehaviour, PhoneOptions } from './phone.ts';
+import { withDefaults } from './options.ts';
 import { SimPhone } from './phone.ts';
 import type { RegisterOutcome, Registration } from './registration.ts';
 
@@ -81,7 +82,7 @@ export class AgentSimulator extends SimPhone {
   callEvents: SimCallEvents = {};
 
   constructor(options: Pick<AgentOptions, 'server' | 'domain' | 'extensions'> & Partial<AgentOptions>) {
-    const o = { ...AGENT_DEFAULTS, ...options } as AgentOptions;
+    const o = withDefaults(AGENT_DEFAULTS, options) as AgentOptions;
     super(o);
     this.options = Object.freeze(o);
     for (const e of o.extensions) {

@@ -13,6 +13,7 @@ import type { Scheduler, TimerHandle } from '../engine/util/scheduler.ts';
 import type { HearingSegment } from './ear.ts';
 import { Ear } from './ear.ts';
 import { SimulatorError } from './errors.ts';
+import { withDefaults } from './options.ts';
 import type { SendDigitsOptions } from './talker.ts';
 import { Talker } from './talker.ts';
 
@@ -183,7 +184,7 @@ export class SimCall {
     media: Partial<CallMediaOptions> = {},
     events: SimCallEvents = {},
   ): Promise<SimCall> {
-    const opts = { ...CALL_MEDIA_DEFAULTS, ...media };
+    const opts = withDefaults(CALL_MEDIA_DEFAULTS, media);
     const leg = await SimCall.#openLeg(ctx);
     const fromUser = /sip:([^@;>]+)@/.exec(target.from)?.[1] ?? '';
     const toUser = /^sips?:([^@;>]+)@/.exec(target.uri)?.[1] ?? '';
@@ -219,7 +220,7 @@ export class SimCall {
    * @throws {PortExhaustedError} (the INVITE was rejected 503).
    */
   static async accept(ctx: CallContext, incoming: IncomingCall, media: Partial<CallMediaOptions> = {}, events: SimCallEvents = {}): Promise<SimCall> {
-    const opts = { ...CALL_MEDIA_DEFAULTS, ...media };
+    const opts = withDefaults(CALL_MEDIA_DEFAULTS, media);
     let leg: RtpLeg;
     try {
       leg = await SimCall.#openLeg(ctx);

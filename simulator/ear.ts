@@ -77,11 +77,11 @@ export class Ear implements RtpSink {
   }
 
   /**
-   * Starts a new segment (e.g. `ivr` at answer, `bridged` when the agent answers). An empty current
-   * segment is relabelled instead of kept.
+   * Starts a new segment (e.g. `answered`, `bridged` when the agent answers, `hold`). The first segment
+   * (`call`, before any mark) is relabelled instead when nothing was heard in it yet.
    */
   mark(label: string): void {
-    if (this.#current.frames === 0) {
+    if (this.#segments.length === 1 && this.#current.label === 'call' && this.#current.frames === 0) {
       this.#current.label = label;
       this.#current.startMs = this.#clockNow();
       return;

@@ -4,6 +4,7 @@ import type { AudioSpec } from './audio.ts';
 import type { SimCall, SimCallEvents } from './call.ts';
 import { SimulatorError } from './errors.ts';
 import type { PhoneBehaviour, PhoneOptions } from './phone.ts';
+import { withDefaults } from './options.ts';
 import { SimPhone } from './phone.ts';
 import type { RegisterOutcome, Registration } from './registration.ts';
 import type { Random } from './random.ts';
@@ -130,7 +131,7 @@ export class GatewaySimulator extends SimPhone {
   readonly dialed: string[] = [];
 
   constructor(options: Pick<GatewayOptions, 'server' | 'domain' | 'username' | 'password'> & Partial<GatewayOptions>) {
-    const o = { ...GATEWAY_DEFAULTS, ...options } as GatewayOptions;
+    const o = withDefaults(GATEWAY_DEFAULTS, options) as GatewayOptions;
     super(o);
     this.options = Object.freeze(o);
     if (!Number.isInteger(o.lines) || o.lines < 1) throw new TypeError('lines must be a positive integer');

@@ -13,6 +13,7 @@ import { AudioLibrary } from './audio.ts';
 import type { CallContext, CallMediaOptions, SimCall, SimCallEvents, SimMedia } from './call.ts';
 import { SimCall as Call } from './call.ts';
 import type { RegistrationOptions } from './registration.ts';
+import { withDefaults } from './options.ts';
 import { Registration } from './registration.ts';
 
 /** Where the SIP server is and which domain to use. */
@@ -103,7 +104,7 @@ export abstract class SimPhone {
   keepFinished = true;
 
   constructor(options: Pick<PhoneOptions, 'server' | 'domain'> & Partial<PhoneOptions>) {
-    this.options = Object.freeze({ ...PHONE_DEFAULTS, ...options });
+    this.options = Object.freeze(withDefaults(PHONE_DEFAULTS, options));
     this.scheduler = this.options.scheduler ?? new RealScheduler();
     this.ua = new UserAgent({ transport: { host: this.options.bind.host, port: this.options.bind.port, tcp: false }, product: this.options.product, scheduler: this.scheduler });
     this.sessions = new InviteSessions(this.ua, { onIncoming: (c) => this.#incoming(c) });
@@ -195,7 +196,7 @@ export abstract class SimPhone {
     label: string,
     events: SimCallEvents = {},
   ): Promise<SimCall | undefined> {
-    const b = { ...BEHAVIOUR_DEFAULTS, ...behaviour };
+    const b = withDefaults(BEHAVIOUR_DEFAULTS, behaviour);
     if (b.action === 'busy') {
       inc.reject(486, 'Busy Here');
       return undefined;

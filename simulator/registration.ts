@@ -4,6 +4,7 @@ import { SipRequest, generateCallId, generateTag } from '../engine/sip/message/i
 import type { Endpoint } from '../engine/sip/transport/sockets.ts';
 import type { UserAgent } from '../engine/sip/ua/user-agent.ts';
 import type { TimerHandle } from '../engine/util/scheduler.ts';
+import { withDefaults } from './options.ts';
 
 /** Options of {@link Registration}. */
 export interface RegistrationOptions {
@@ -67,7 +68,7 @@ export class Registration {
   last: RegisterOutcome | undefined;
 
   constructor(ua: UserAgent, options: Pick<RegistrationOptions, 'server' | 'domain' | 'username' | 'password'> & Partial<RegistrationOptions>, events: RegistrationEvents = {}) {
-    this.options = Object.freeze({ ...REGISTRATION_DEFAULTS, ...options });
+    this.options = Object.freeze(withDefaults(REGISTRATION_DEFAULTS, options));
     if (!(this.options.refreshRatio > 0 && this.options.refreshRatio < 1)) throw new TypeError('refreshRatio must be in (0, 1)');
     if (!Number.isInteger(this.options.expires) || this.options.expires < 1) throw new TypeError('expires must be a positive integer');
     this.#ua = ua;

@@ -34,6 +34,8 @@ export interface TalkerOptions {
   dtmf: DtmfSenderOptions;
 }
 
+const EVENT_RING = 8;
+
 interface InbandPress {
   prompt: Prompt;
   gapFrames: number;
@@ -57,7 +59,9 @@ export class Talker implements Tickable {
   // RFC 4733.
   #sender: DtmfSender;
   readonly #eventSource = {};
-  readonly #eventBuf = Buffer.alloc(RTP_HEADER_SIZE + TELEPHONE_EVENT_SIZE);
+  /** A ring of packet buffers: a send may still be queued in the socket when the next packet is built. */
+  readonly #eventRing = Array.from({ length: EVENT_RING }, () => Buffer.alloc(RTP_HEADER_SIZE + TELEPHONE_EVENT_SIZE));
+  #eventIdx = 0;
   #eventSeq = 0;
   /** Our own timeline for event timestamps (samples); the leg shifts it into the stream's. */
   #timeline = 0;
@@ -113,7 +117,11 @@ export class Talker implements Tickable {
    * @throws {SimulatorError} `bad-audio` for a character that is not a DTMF key.
    */
   sendDigits(digits: string, options: Partial<SendDigitsOptions> = {}): Promise<void> {
-    const o = { ...SEND_DIGITS_DEFAULTS, ...options };
+    const o: SendDigitsOptions = {
+      mode: options.mode ?? SEND_DIGITS_DEFAULTS.mode,
+      durationMs: options.durationMs ?? SEND_DIGITS_DEFAULTS.durationMs,
+      gapMs: options.gapMs ?? SEND_DIGITS_DEFAULTS.gapMs,
+    };
     const keys: DtmfDigit[] = [];
     for (const ch of digits.toUpperCase()) {
       if (!isDtmfDigit(ch) || ch === 'flash') throw new SimulatorError('bad-audio', `"${ch}" is not a DTMF key`);
@@ -150,11 +158,12 @@ export class Talker implements Tickable {
       const pt = leg.sendEventPayloadType;
       for (const p of pkts) {
         if (pt < 0) break;
-        const buf = this.#eventBuf;
+        const buf = this.#eventRing[this.#eventIdx];
+        this.#eventIdx = (this.#eventIdx + 1) % EVENT_RING;
         writeRtpHeader(buf, 0, pt, this.#eventSeq, p.timestamp, leg.ssrc, p.marker);
         writeTelephoneEvent(buf, RTP_HEADER_SIZE, p.event, p.end, p.volume, p.duration);
         this.#eventSeq = (this.#eventSeq + 1) & 0xffff;
-        leg.forward(this.#eventSource, p.marker, buf, buf.length, pt, 0);
+        leg.forward(this.#eventSource, false, buf, buf.length, pt, 0);
       }
       if (pkts.length > 0 || sender.sendingTone) return;
     }

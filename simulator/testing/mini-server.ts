@@ -32,6 +32,8 @@ export interface MiniServerOptions {
   dial: boolean;
   /** Without dialing: how long the call stays up after the greeting, ms. */
   holdMs: number;
+  /** Sees each accepted call (tests hook digits and legs here). */
+  onCall: ((call: Call) => void) | undefined;
 }
 
 /** Defaults of {@link MiniServerOptions}. */
@@ -45,6 +47,7 @@ export const MINI_SERVER_DEFAULTS: Readonly<Omit<MiniServerOptions, 'domain' | '
   minExpires: 1,
   dial: true,
   holdMs: 2000,
+  onCall: undefined,
 });
 
 /** What the server did with one inbound call. */
@@ -119,6 +122,7 @@ export async function startMiniServer(options: Pick<MiniServerOptions, 'domain' 
       return;
     }
     live.add(call);
+    o.onCall?.(call);
     try {
       await call.answer();
       const g = await call.play({ key: `greeting-${o.greeting.hz}-${o.greeting.ms}`, render: async () => tonePcm([o.greeting.hz], o.greeting.ms) });
