@@ -86,6 +86,8 @@ export class Ear implements RtpSink {
       this.#current.startMs = this.#clockNow();
       return;
     }
+    // A partial frame belongs to the segment that ends: drop it rather than mix two segments.
+    this.#fill = 0;
     this.#current = this.#newSegment(label);
   }
 
