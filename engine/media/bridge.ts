@@ -83,6 +83,8 @@ export class Bridge implements RtpSink, Tickable {
   readonly #opts: BridgeOptions;
   #active = true;
   #recorder: StereoRecorder | null = null;
+  /** Clock time the recorder tap started; tap times are relative to it. */
+  #tapEpoch = 0;
   #left: Flow;
   #right: Flow;
 
@@ -127,7 +129,7 @@ export class Bridge implements RtpSink, Tickable {
   }
 
   /** @internal per packet, from the receiving leg's socket handler. */
-  onRtp(from: RtpLeg, buf: Buffer, len: number, payloadStart: number, payloadEnd: number, kind: PayloadKind, arrivalMs: number): void {
+  onRtp(from: RtpLeg, buf: Buffer, len: number, payloadStart: number, payloadEnd: number, kind: PayloadKind): void {
     const f = from === this.a ? this.#ab : this.#ba;
     const to = f.to;
     const ssrc = rtpSsrc(buf, 0);
@@ -145,7 +147,8 @@ export class Bridge implements RtpSink, Tickable {
       return;
     }
     // The tap copies the payload as received, before it is transcoded in place.
-    if (f.tap !== null) f.tap.push(buf, len, arrivalMs, 0);
+    // Times relative to the start of recording, as int32: unboxed, and exact enough for a jitter estimate.
+    if (f.tap !== null) f.tap.push(buf, len, (from.lastArrivalMs - this.#tapEpoch) | 0, 0);
     const out = to.codec;
     if (out !== null && out !== kind) {
       const table = kind === 'PCMU' ? ULAW_TO_ALAW_CODE : ALAW_TO_ULAW_CODE;
@@ -165,6 +168,7 @@ export class Bridge implements RtpSink, Tickable {
   record(recorder: StereoRecorder, caller: CallerSide = 'a'): void {
     if (!this.#active) throw new LegStateError('closed', 'bridge is no longer active');
     this.#recorder = recorder;
+    this.#tapEpoch = this.a.clock.now();
     this.#left = caller === 'a' ? this.#ab : this.#ba;
     this.#right = caller === 'a' ? this.#ba : this.#ab;
     for (const f of [this.#ab, this.#ba]) {
@@ -193,7 +197,7 @@ export class Bridge implements RtpSink, Tickable {
   #tapFrame(f: Flow, now: number): boolean {
     const tap = f.tap;
     if (tap === null) return false;
-    const frame = tap.pop(now);
+    const frame = tap.pop((now - this.#tapEpoch) | 0);
     if (frame.kind !== 'frame') return false; // lost or empty: the recorder writes silence for this side
     const kind = f.from.payloadKind(frame.payloadType);
     const pcm = f.pcm;

@@ -189,7 +189,8 @@ export class LegStateError extends Error {
  * not keep it.
  */
 export interface RtpSink {
-  onRtp(from: RtpLeg, buf: Buffer, len: number, payloadStart: number, payloadEnd: number, kind: PayloadKind, arrivalMs: number): void;
+  /** The arrival time is `from.lastArrivalMs` (not passed: a double argument would be boxed per packet). */
+  onRtp(from: RtpLeg, buf: Buffer, len: number, payloadStart: number, payloadEnd: number, kind: PayloadKind): void;
   /** The leg closed while this sink was attached. */
   legClosed(leg: RtpLeg): void;
 }
@@ -343,9 +344,19 @@ export class RtpLeg implements Tickable {
   readonly #sendRing: Buffer[];
   #sendIdx = 0;
   #outSeq: number;
+  /**
+   * 32-bit RTP values kept as signed int32 (`| 0`) on the per-packet paths: V8 holds int32 unboxed,
+   * whereas a uint32 above 2^31 passed between functions is boxed (an allocation per packet).
+   */
+  readonly #ssrcI32: number;
+  /** Timestamp of the last audio packet sent (int32), and its duration in samples. */
   #lastTs: number;
   #lastSamples = 0;
   #lastSentAt = -1;
+  /** Send accounting, handed to the RTCP statistics when a report is built (not per packet). */
+  #sentPackets = 0;
+  #sentOctets = 0;
+  #sentSinceReport = false;
   /** Current source of outgoing packets (a player, a bridge direction); a change starts a talkspurt. */
   #src: object | null = null;
   #seqOffset = 0;
@@ -390,7 +401,8 @@ export class RtpLeg implements Tickable {
     this.#log = opts.log ?? sharedLog;
     this.#wallOffset = opts.wallClock() - opts.clock.now();
     this.#outSeq = randomInt(0, 0x10000);
-    this.#lastTs = randomInt(0, 0x1_0000_0000);
+    this.#lastTs = randomInt(0, 0x1_0000_0000) | 0;
+    this.#ssrcI32 = this.ssrc | 0;
     this.#sendRing = Array.from({ length: SEND_RING }, () => Buffer.alloc(RTP_HEADER_SIZE + opts.maxPayload));
     this.#digits = new DigitStream((e) => this.#events.emit('digit', e));
     this.clock.add(this);
@@ -467,6 +479,11 @@ export class RtpLeg implements Tickable {
   /** Where our RTP goes now: the latched source, else the negotiated address. */
   get destination(): { address: string; port: number } | null {
     return this.#media === null ? null : { address: this.#dstAddress, port: this.#dstPort };
+  }
+
+  /** Media clock time (ms) of the last accepted RTP packet (set before the sink is called). */
+  get lastArrivalMs(): number {
+    return this.#lastRxAt;
   }
 
   /** SSRC of the peer's stream, or null before its first packet. */
@@ -671,7 +688,7 @@ export class RtpLeg implements Tickable {
       return;
     }
     const ts = rtpTimestamp(buf, 0);
-    this.#stats.receive.onPacket(rtpSeq(buf, 0), ts, now, end - start);
+    this.#stats.receive.onPacket(rtpSeq(buf, 0), ts | 0, now, end - start);
     this.#remoteSsrc = rtpSsrc(buf, 0);
     if (kind === 'event') {
       if (this.#dtmfRx !== null) this.#dtmfRx.receive(ts, rtpMarker(buf, 0), buf, start, end - start, now);
@@ -679,7 +696,7 @@ export class RtpLeg implements Tickable {
       this.#detectInband(buf, start, end, kind, now);
     }
     const sink = this.#sink;
-    if (sink !== null) sink.onRtp(this, buf, len, start, end, kind, now);
+    if (sink !== null) sink.onRtp(this, buf, len, start, end, kind);
   }
 
   #latch(address: string, port: number): void {
@@ -764,7 +781,7 @@ export class RtpLeg implements Tickable {
   #jumpTs(now: number): number {
     if (this.#lastSentAt < 0) return this.#lastTs;
     const elapsed = Math.round(((now - this.#lastSentAt) * G711_CLOCK_RATE) / 1000);
-    return (this.#lastTs + (elapsed > this.#lastSamples ? elapsed : this.#lastSamples)) >>> 0;
+    return (this.#lastTs + (elapsed > this.#lastSamples ? elapsed : this.#lastSamples)) | 0;
   }
 
   /**
@@ -792,17 +809,17 @@ export class RtpLeg implements Tickable {
       marker = true;
       this.#src = source;
     } else {
-      ts = (this.#lastTs + this.#lastSamples) >>> 0;
+      ts = (this.#lastTs + this.#lastSamples) | 0;
     }
     const pkt = this.#sendRing[this.#sendIdx];
     this.#sendIdx = (this.#sendIdx + 1) % SEND_RING;
-    writeRtpHeader(pkt, 0, this.#sendAudioPt, this.#outSeq, ts, this.ssrc, marker);
+    writeRtpHeader(pkt, 0, this.#sendAudioPt, this.#outSeq, ts, this.#ssrcI32, marker);
     for (let i = 0; i < length; i++) pkt[RTP_HEADER_SIZE + i] = payload[offset + i];
     this.#outSeq = (this.#outSeq + 1) & 0xffff;
     this.#lastTs = ts;
     this.#lastSamples = length;
     this.#lastSentAt = now;
-    this.#send(pkt, RTP_HEADER_SIZE + length, ts, length, now);
+    this.#send(pkt, RTP_HEADER_SIZE + length, length);
     return true;
   }
 
@@ -829,20 +846,20 @@ export class RtpLeg implements Tickable {
       return false;
     }
     const inSeq = rtpSeq(buf, 0);
-    const inTs = rtpTimestamp(buf, 0);
+    const inTs = rtpTimestamp(buf, 0) | 0;
     const now = this.clock.now();
     let marker = false;
     if (source !== this.#src || restart) {
       this.#src = source;
       this.#seqOffset = (this.#outSeq - inSeq) & 0xffff;
-      this.#tsOffset = (this.#jumpTs(now) - inTs) >>> 0;
+      this.#tsOffset = (this.#jumpTs(now) - inTs) | 0;
       marker = true;
     }
     const seq = (inSeq + this.#seqOffset) & 0xffff;
-    const ts = (inTs + this.#tsOffset) >>> 0;
+    const ts = (inTs + this.#tsOffset) | 0;
     setRtpSeq(buf, seq, 0);
     setRtpTimestamp(buf, ts, 0);
-    setRtpSsrc(buf, this.ssrc, 0);
+    setRtpSsrc(buf, this.#ssrcI32, 0);
     setRtpPayloadType(buf, payloadType, 0);
     if (marker) setRtpMarker(buf, true, 0);
     if (seqDiff(seq, this.#outSeq) >= 0) {
@@ -853,7 +870,7 @@ export class RtpLeg implements Tickable {
         this.#lastSentAt = now;
       }
     }
-    this.#send(buf, len, ts, audioSamples, now);
+    this.#send(buf, len, audioSamples);
     return true;
   }
 
@@ -878,7 +895,7 @@ export class RtpLeg implements Tickable {
     return this.#sendEventPt;
   }
 
-  #send(pkt: Uint8Array, len: number, ts: number, payloadOctets: number, now: number): void {
+  #send(pkt: Uint8Array, len: number, payloadOctets: number): void {
     try {
       this.#sockets.rtp.send(pkt, 0, len, this.#dstPort, this.#dstAddress);
     } catch (err) {
@@ -888,7 +905,24 @@ export class RtpLeg implements Tickable {
     }
     this.#counters.rtpOut++;
     this.#counters.bytesOut += len;
-    this.#stats.send.onPacketSent(ts, payloadOctets, now + this.#wallOffset);
+    this.#sentPackets++;
+    this.#sentOctets += payloadOctets;
+    this.#sentSinceReport = true;
+  }
+
+  /**
+   * Hands the send accounting to the RTCP statistics before a report (RFC 3550 §6.4.1 sender info):
+   * packet and octet counts, and the last audio packet's timestamp and send time from which the SR
+   * timestamp is extrapolated. Done here rather than per packet, which keeps the packet path free of
+   * calls that would box 32-bit and time values.
+   */
+  #syncSendStats(): void {
+    if (!this.#sentSinceReport) return;
+    this.#sentSinceReport = false;
+    const send = this.#stats.send;
+    send.onPacketSent(this.#lastTs >>> 0, 0, (this.#lastSentAt < 0 ? this.clock.now() : this.#lastSentAt) + this.#wallOffset);
+    send.packets = this.#sentPackets;
+    send.octets = this.#sentOctets;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -897,6 +931,7 @@ export class RtpLeg implements Tickable {
   /** Builds our compound report: SR (if we sent since the last one) or RR, SDES CNAME, and BYE when closing (RFC 3550 §6.1). */
   #rtcpCompound(bye: string | null): Buffer {
     const wall = this.clock.now() + this.#wallOffset;
+    this.#syncSendStats();
     const packets: RtcpPacket[] = [
       this.#stats.buildReport(this.ssrc, this.#remoteSsrc < 0 ? null : this.#remoteSsrc, wall),
       new RtcpSdes([{ ssrc: this.ssrc, items: [{ type: SDES_CNAME, text: this.#cname }] }]),
