@@ -350,7 +350,7 @@ export class Call implements CallControl {
               {
                 uri: target.uri,
                 dest: target.dest,
-                from: opts.from,
+                from: this.#fromHeader(opts.from),
                 sdp: writeSdp(offer),
                 credentials: target.credentials,
                 headers: opts.headers,
@@ -401,6 +401,14 @@ export class Call implements CallControl {
         );
       }
     });
+  }
+
+  /** A name-addr for From: as given when it is one, else `"N" <sip:N@domain>` for a bare number (the caller ID). */
+  #fromHeader(from: string): string {
+    if (from.includes('<') || /^sips?:/i.test(from)) return from.includes('<') ? from : `<${from}>`;
+    const user = from.replace(/[^0-9A-Za-z+*#._-]/g, '') || 'anonymous';
+    const domain = this.info.calledIdentity.split('@')[1] || this.#mgr.options.rtpAddress;
+    return `"${user}" <sip:${user}@${domain}>`;
   }
 
   async #connect(peer: Peer, opts: DialOptions): Promise<void> {

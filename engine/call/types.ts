@@ -64,7 +64,7 @@ export interface DialOptions {
   targets: DialTarget[];
   /** Give up after this long without an answer, ms. */
   timeoutMs: number;
-  /** From display/number presented to the called party. */
+  /** The caller ID presented to the called party: a bare number (`+15550001`) or a name-addr. */
   from: string;
   /** Played to the caller while the targets ring (instead of silence). */
   music?: PromptSource;

@@ -273,7 +273,7 @@ export class IncomingCall extends InviteSession {
 
   /** Answers 200 with our SDP; retransmits until ACK (§13.3.1.4). */
   answer(sdp: string): void {
-    if (this.state === 'terminated' || this.tx.finalSent) throw new TypeError('answer: the call is no longer answerable');
+    if (this.state === 'terminated' || this.tx.finalSent) throw new TypeError(`answer: the call is no longer answerable (state ${this.state}, last response ${this.tx.lastResponse?.status ?? 'none'}, ended ${this.endReason ?? '-'})`);
     const res = createDialogResponse(this.request, 200, {
       contact: this.#contact(),
       toTag: this.#toTag,
