@@ -1,8 +1,8 @@
 // Benchmark: G.711 μ-law/A-law encode, decode and μ-law→A-law transcoding (ITU-T G.711) — ours against the `g711` npm package in the same run; plus the resampler (48k→8k, 8k→16k).
 import { createRequire } from 'node:module';
 import { Resampler, alawDecode, alawEncode, ulawDecode, ulawEncode, ulawToAlaw } from '../../engine/codec/index.ts';
-import { FULL_RATE, QUICK_RATE, compared, measureRate, rate } from '../harness.ts';
-import type { BenchContext, BenchResult, BenchSuite, RateOptions } from '../harness.ts';
+import { FULL_RATE, QUICK_RATE, compared, measureRate, rate, summarize } from '../harness.ts';
+import type { BenchContext, BenchResult, BenchSuite, Rate, RateOptions } from '../harness.ts';
 
 const g711pkg = createRequire(import.meta.url)('g711') as typeof import('g711');
 
@@ -65,6 +65,23 @@ function workload(shift: number): Workload {
   };
 }
 
+/**
+ * Measures two functions with their repetitions interleaved (ours, theirs, ours, theirs, …), so that a change in the
+ * machine's load during the run hits both sides alike and the ratio stays meaningful.
+ */
+function interleaved(ours: () => void, theirs: () => void, opsPerCall: number, opts: Readonly<RateOptions>): [Rate, Rate] {
+  const one: RateOptions = { timeMs: opts.timeMs, repetitions: 1, warmupMs: 0 };
+  measureRate(ours, opsPerCall, { ...one, timeMs: opts.warmupMs });
+  measureRate(theirs, opsPerCall, { ...one, timeMs: opts.warmupMs });
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let r = 0; r < opts.repetitions; r++) {
+    a.push(measureRate(ours, opsPerCall, one).median);
+    b.push(measureRate(theirs, opsPerCall, one).median);
+  }
+  return [summarize(a), summarize(b)];
+}
+
 function g711Results(opts: Readonly<RateOptions>): BenchResult[] {
   const w = workload(0); // 4-byte aligned frames in long-lived buffers: the word-at-a-time path
   const b = workload(1); // 2-byte aligned: the sample-by-sample path
@@ -72,34 +89,62 @@ function g711Results(opts: Readonly<RateOptions>): BenchResult[] {
   const pkg = 'g711 package';
   const results: BenchResult[] = [];
 
-  const ourUEnc = measureRate(() => { for (let f = 0; f < FRAMES; f++) ulawEncode(pcm[f], codesOut[f]); }, SAMPLES, opts);
-  const pkgUEnc = measureRate(() => { for (let f = 0; f < FRAMES; f++) g711pkg.ulawFromPCM(pcm[f]); }, SAMPLES, opts);
+  const [ourUEnc, pkgUEnc] = interleaved(
+    () => { for (let f = 0; f < FRAMES; f++) ulawEncode(pcm[f], codesOut[f]); },
+    () => { for (let f = 0; f < FRAMES; f++) g711pkg.ulawFromPCM(pcm[f]); },
+    SAMPLES,
+    opts,
+  );
   results.push(compared('G.711 μ-law encode, 160-sample frames', 'samples/s', ourUEnc, pkg, pkgUEnc));
 
-  const ourUDec = measureRate(() => { for (let f = 0; f < FRAMES; f++) ulawDecode(ulaw[f], pcmOut[f]); }, SAMPLES, opts);
-  const pkgUDec = measureRate(() => { for (let f = 0; f < FRAMES; f++) g711pkg.ulawToPCM(ulaw[f], 16); }, SAMPLES, opts);
+  const [ourUDec, pkgUDec] = interleaved(
+    () => { for (let f = 0; f < FRAMES; f++) ulawDecode(ulaw[f], pcmOut[f]); },
+    () => { for (let f = 0; f < FRAMES; f++) g711pkg.ulawToPCM(ulaw[f], 16); },
+    SAMPLES,
+    opts,
+  );
   results.push(compared('G.711 μ-law decode, 160-sample frames', 'samples/s', ourUDec, pkg, pkgUDec));
 
-  const ourAEnc = measureRate(() => { for (let f = 0; f < FRAMES; f++) alawEncode(pcm[f], codesOut[f]); }, SAMPLES, opts);
-  const pkgAEnc = measureRate(() => { for (let f = 0; f < FRAMES; f++) g711pkg.alawFromPCM(pcm[f]); }, SAMPLES, opts);
+  const [ourAEnc, pkgAEnc] = interleaved(
+    () => { for (let f = 0; f < FRAMES; f++) alawEncode(pcm[f], codesOut[f]); },
+    () => { for (let f = 0; f < FRAMES; f++) g711pkg.alawFromPCM(pcm[f]); },
+    SAMPLES,
+    opts,
+  );
   results.push(compared('G.711 A-law encode, 160-sample frames', 'samples/s', ourAEnc, pkg, pkgAEnc));
 
-  const ourADec = measureRate(() => { for (let f = 0; f < FRAMES; f++) alawDecode(alaw[f], pcmOut[f]); }, SAMPLES, opts);
-  const pkgADec = measureRate(() => { for (let f = 0; f < FRAMES; f++) g711pkg.alawToPCM(alaw[f], 16); }, SAMPLES, opts);
+  const [ourADec, pkgADec] = interleaved(
+    () => { for (let f = 0; f < FRAMES; f++) alawDecode(alaw[f], pcmOut[f]); },
+    () => { for (let f = 0; f < FRAMES; f++) g711pkg.alawToPCM(alaw[f], 16); },
+    SAMPLES,
+    opts,
+  );
   results.push(compared('G.711 A-law decode, 160-sample frames', 'samples/s', ourADec, pkg, pkgADec));
 
   // The package has no transcoder: its way is decode to PCM, then encode in the other law.
-  const ourTrans = measureRate(() => { for (let f = 0; f < FRAMES; f++) ulawToAlaw(ulaw[f], codesOut[f]); }, SAMPLES, opts);
-  const pkgTrans = measureRate(() => {
-    for (let f = 0; f < FRAMES; f++) g711pkg.alawFromPCM(g711pkg.ulawToPCM(ulaw[f], 16) as unknown as Int16Array);
-  }, SAMPLES, opts);
+  const [ourTrans, pkgTrans] = interleaved(
+    () => { for (let f = 0; f < FRAMES; f++) ulawToAlaw(ulaw[f], codesOut[f]); },
+    () => { for (let f = 0; f < FRAMES; f++) g711pkg.alawFromPCM(g711pkg.ulawToPCM(ulaw[f], 16) as unknown as Int16Array); },
+    SAMPLES,
+    opts,
+  );
   results.push(compared('G.711 μ-law→A-law transcode, 160-sample frames', 'samples/s', ourTrans, `${pkg} decode+encode`, pkgTrans));
 
   // The same calls on frames that are not 4-byte aligned (e.g. an RTP payload at an odd offset): sample by sample.
-  results.push(rate('G.711 μ-law encode, unaligned frames (byte path)', 'samples/s',
-    measureRate(() => { for (let f = 0; f < FRAMES; f++) ulawEncode(b.pcm[f], b.codesOut[f]); }, SAMPLES, opts)));
-  results.push(rate('G.711 μ-law decode, unaligned frames (byte path)', 'samples/s',
-    measureRate(() => { for (let f = 0; f < FRAMES; f++) ulawDecode(b.ulaw[f], b.pcmOut[f]); }, SAMPLES, opts)));
+  const [byteUEnc, pkgUEnc2] = interleaved(
+    () => { for (let f = 0; f < FRAMES; f++) ulawEncode(b.pcm[f], b.codesOut[f]); },
+    () => { for (let f = 0; f < FRAMES; f++) g711pkg.ulawFromPCM(b.pcm[f]); },
+    SAMPLES,
+    opts,
+  );
+  results.push(compared('G.711 μ-law encode, unaligned frames (byte path)', 'samples/s', byteUEnc, pkg, pkgUEnc2));
+  const [byteUDec, pkgUDec2] = interleaved(
+    () => { for (let f = 0; f < FRAMES; f++) ulawDecode(b.ulaw[f], b.pcmOut[f]); },
+    () => { for (let f = 0; f < FRAMES; f++) g711pkg.ulawToPCM(b.ulaw[f], 16); },
+    SAMPLES,
+    opts,
+  );
+  results.push(compared('G.711 μ-law decode, unaligned frames (byte path)', 'samples/s', byteUDec, pkg, pkgUDec2));
   results.push(rate('G.711 μ-law→A-law transcode, unaligned frames (byte path)', 'samples/s',
     measureRate(() => { for (let f = 0; f < FRAMES; f++) ulawToAlaw(b.ulaw[f], b.codesOut[f]); }, SAMPLES, opts)));
   return results;
@@ -112,8 +157,7 @@ function g711Results(opts: Readonly<RateOptions>): BenchResult[] {
 function resamplerResult(inputRate: number, outputRate: number, opts: Readonly<RateOptions>, log: (l: string) => void): BenchResult {
   const chunk = inputRate / 50;
   const chunks = 50; // 1 s of audio per measured call
-  const input = new Int16Array(chunk * chunks);
-  input.set(speechLike(Math.min(input.length, SAMPLES)).subarray(0, input.length));
+  const input = speechLike(chunk * chunks);
   const pieces = frames50(input, chunk, chunks);
   const r = new Resampler(inputRate, outputRate);
   const out = new Int16Array(r.maxOutputLength(chunk));
