@@ -36,6 +36,8 @@ export interface AdminApiOptions {
   bodyLimit?: number;
   /** Milliseconds between SSE keep-alive comments. Default 15000. */
   sseHeartbeatMs?: number;
+  /** More routes under `/api/v1` (e.g. tenant/pipeline's transcriptions), with the same auth, tenant isolation and error answers. */
+  routes?: ReadonlyArray<(api: FastifyInstance, ctx: ApiContext) => void>;
 }
 
 /**
@@ -129,6 +131,7 @@ export async function buildAdminApi(opts: AdminApiOptions): Promise<FastifyInsta
       setupRoutes(api, ctx);
       activityRoutes(api, ctx);
       eventRoutes(api, ctx);
+      for (const register of opts.routes ?? []) register(api, ctx);
     },
     { prefix: API_PREFIX },
   );

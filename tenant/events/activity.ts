@@ -179,6 +179,7 @@ export class CallActivity {
   }
 }
 
-function messageData(m: Message): JsonObject {
+/** The `message.created` event data of a message (shared with tenant/pipeline's transcripts). */
+export function messageData(m: Message): JsonObject {
   return { messageId: m.id, conversationId: m.conversationId, customer: m.customer, kind: m.kind, callId: m.callId, agentId: m.agentId, body: m.body };
 }

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
 
 /** Prefixes of the resource ids, one per table. */
-export type IdPrefix = 'tn' | 'num' | 'ag' | 'flw' | 'call' | 'rec' | 'cnv' | 'msg' | 'wh' | 'evt' | 'key';
+export type IdPrefix = 'tn' | 'num' | 'ag' | 'flw' | 'call' | 'rec' | 'cnv' | 'msg' | 'wh' | 'evt' | 'key' | 'trj';
 
 let lastMs = 0;
 let lastRandom: Uint8Array = new Uint8Array(10);

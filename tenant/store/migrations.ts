@@ -2,6 +2,7 @@
 import { type ColumnDefinitionBuilder, type Kysely, sql } from 'kysely';
 import { type Migration, type MigrationProvider, type MigrationResultSet, Migrator } from 'kysely/migration';
 import { StoreError } from '../errors.ts';
+import { m0002Transcriptions } from './migration-0002-transcriptions.ts';
 
 /** The SQL backend of a store. */
 export type StoreDialect = 'sqlite' | 'postgres';
@@ -236,7 +237,10 @@ const m0001: DialectMigration = (dialect) => ({
 });
 
 /** Every migration in order; names sort in application order. Append, never edit a released one. */
-const MIGRATIONS: ReadonlyArray<readonly [string, DialectMigration]> = [['0001_initial', m0001]];
+const MIGRATIONS: ReadonlyArray<readonly [string, DialectMigration]> = [
+  ['0001_initial', m0001],
+  ['0002_transcriptions', m0002Transcriptions],
+];
 
 /** Names of every migration this build knows, in order. */
 export const MIGRATION_NAMES: readonly string[] = MIGRATIONS.map(([name]) => name);

@@ -148,7 +148,7 @@ export interface Conversation {
 }
 
 /** What a message is. */
-export type MessageKind = 'incoming_call' | 'transcript' | 'note' | 'missed_call' | 'voicemail';
+export type MessageKind = 'incoming_call' | 'transcript' | 'call_transcript' | 'note' | 'missed_call' | 'voicemail';
 
 export interface Message {
   id: string;
