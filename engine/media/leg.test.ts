@@ -294,11 +294,16 @@ describe('RtpLeg digits (RFC 4733 §2.5.2 and in-band, one stream)', () => {
     const { leg, sockets } = harness();
     const digits: DigitEvent[] = [];
     leg.on('digit', (d) => digits.push(d));
-    const ts = 16000;
-    sockets.rtp.deliver(eventPacket(1, ts, 5, 160, false, true), PEER, 41234);
-    sockets.rtp.deliver(eventPacket(2, ts, 5, 320, false, false), PEER, 41234);
-    for (let i = 0; i < 3; i++) sockets.rtp.deliver(eventPacket(3 + i, ts, 5, 480, true, false), PEER, 41234);
-    expect(digits.map((d) => [d.digit, d.source, d.durationMs])).toEqual([['5', 'rfc4733', 60]]);
+    // A small timestamp, then one above 2^31 (passed as int32 inside the leg).
+    for (const [k, ts] of [[0, 16000], [1, 0xffff_f000]]) {
+      sockets.rtp.deliver(eventPacket(10 * k + 1, ts, 5 + k, 160, false, true), PEER, 41234);
+      sockets.rtp.deliver(eventPacket(10 * k + 2, ts, 5 + k, 320, false, false), PEER, 41234);
+      for (let i = 0; i < 3; i++) sockets.rtp.deliver(eventPacket(10 * k + 3 + i, ts, 5 + k, 480, true, false), PEER, 41234);
+    }
+    expect(digits.map((d) => [d.digit, d.source, d.durationMs])).toEqual([
+      ['5', 'rfc4733', 60],
+      ['6', 'rfc4733', 60],
+    ]);
   });
 
   it('detects in-band tones when no telephone-event was negotiated', () => {

@@ -691,7 +691,7 @@ export class RtpLeg implements Tickable {
     this.#stats.receive.onPacket(rtpSeq(buf, 0), ts | 0, now, end - start);
     this.#remoteSsrc = rtpSsrc(buf, 0);
     if (kind === 'event') {
-      if (this.#dtmfRx !== null) this.#dtmfRx.receive(ts, rtpMarker(buf, 0), buf, start, end - start, now);
+      if (this.#dtmfRx !== null) this.#dtmfRx.receive(ts | 0, rtpMarker(buf, 0), buf, start, end - start, now);
     } else if (this.#inband !== null) {
       this.#detectInband(buf, start, end, kind, now);
     }
