@@ -403,7 +403,9 @@ export class RtpLeg implements Tickable {
     this.#outSeq = randomInt(0, 0x10000);
     this.#lastTs = randomInt(0, 0x1_0000_0000) | 0;
     this.#ssrcI32 = this.ssrc | 0;
-    this.#sendRing = Array.from({ length: SEND_RING }, () => Buffer.alloc(RTP_HEADER_SIZE + opts.maxPayload));
+    const slot = RTP_HEADER_SIZE + opts.maxPayload;
+    const arena = Buffer.alloc(SEND_RING * slot);
+    this.#sendRing = Array.from({ length: SEND_RING }, (_, i) => arena.subarray(i * slot, (i + 1) * slot));
     this.#digits = new DigitStream((e) => this.#events.emit('digit', e));
     this.clock.add(this);
     sockets.rtp.on('message', this.#onRtpMessage);
