@@ -76,7 +76,7 @@ describe('Ear', () => {
     const buf = Buffer.alloc(12 + ptime);
     for (let off = 0; off + ptime <= p.pcmu.length; off += ptime) {
       buf.set(p.pcmu.subarray(off, off + ptime), 12);
-      ear.onRtp(leg, buf, buf.length, 12, 12 + ptime, 'PCMU', 0);
+      ear.onRtp(leg, buf, buf.length, 12, 12 + ptime, 'PCMU');
     }
   }
 

@@ -8,7 +8,7 @@ import { SipEngine } from '../../engine/sip/engine.ts';
 import { InMemoryCredentials } from '../../engine/sip/registrar/index.ts';
 import type { IncomingCall } from '../../engine/sip/ua/invite.ts';
 import { tonePcm } from '../audio.ts';
-import type { ServerHandle } from '../server.ts';
+import type { InProcessServerRequest, ServerHandle, StartServer } from '../server.ts';
 
 /** Options of {@link startMiniServer}. */
 export interface MiniServerOptions {
@@ -203,5 +203,22 @@ export async function startMiniServer(options: Pick<MiniServerOptions, 'domain' 
       await manager.close();
       await engine.close();
     },
+  };
+}
+
+/**
+ * A {@link StartServer} hook that provisions a mini server from a scenario's request (gateway password
+ * `mini-secret` when the scenario gives none): lets `server.inProcess` scenarios run without the full server.
+ */
+export function miniServerStarter(options: Partial<MiniServerOptions> = {}): StartServer {
+  return async (req: InProcessServerRequest) => {
+    const s = await startMiniServer({
+      ...options,
+      domain: req.domain,
+      gateway: { username: req.gateway.username, password: req.gateway.password ?? 'mini-secret' },
+      agents: req.agents,
+      numbers: req.numbers,
+    });
+    return { ...s, info: { server: 'simulator mini server (greeting tone, round-robin dial)' } };
   };
 }
