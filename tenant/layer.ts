@@ -1,6 +1,6 @@
 // The tenant layer assembled for `hotline serve`: store (SQLite or PostgreSQL), directory cache (the engine's policies), event bus, webhook dispatcher, activity recorder and the admin API, opened and closed in the right order.
 import type { FastifyInstance } from 'fastify';
-import { buildAdminApi, type FlowValidator } from './api/index.ts';
+import { type AdminApiOptions, buildAdminApi, type FlowValidator } from './api/index.ts';
 import { type DirectoryOptions, TenantDirectory } from './directory/index.ts';
 import { CallActivity, type DispatcherOptions, EventBus, EventWriter, WebhookDispatcher } from './events/index.ts';
 import { type Logger, silentLogger } from './log.ts';
@@ -21,6 +21,8 @@ export interface TenantLayerOptions {
   directory?: Omit<DirectoryOptions, 'onEvents' | 'logger'>;
   /** How often expired registrations are deleted from the store. Default 10 min. */
   purgeEveryMs?: number;
+  /** More admin API routes (e.g. the transcription pipeline's), passed to buildAdminApi. */
+  routes?: AdminApiOptions['routes'];
 }
 
 /** Everything the composition root needs from the tenant layer. */
@@ -64,6 +66,7 @@ export async function openTenantLayer(opts: TenantLayerOptions): Promise<TenantL
       live: bus,
       wake: () => dispatcher.wake(),
       ...(opts.flowValidator ? { flowValidator: opts.flowValidator } : {}),
+      ...(opts.routes ? { routes: opts.routes } : {}),
     });
     dispatcher.start();
     purge = setInterval(() => {

@@ -170,6 +170,9 @@ describe('hotline serve: the main path end to end (issue 6)', () => {
     const wav = readWav(new Uint8Array(await audio.arrayBuffer()));
     expect(wav.channels).toBe(2);
     expect(wav.frames).toBeGreaterThan(4000);
+    // The recording entered the after-call pipeline.
+    const jobs = await api('GET', `/tenants/${tid}/transcriptions?recordingId=${rec.id}`);
+    expect(jobs.body.items?.length).toBe(1);
     const msgs = await api('GET', `/tenants/${tid}/conversations/${encodeURIComponent('13800001111')}/messages`);
     expect(msgs.body.items?.some((m) => m.kind === 'incoming_call')).toBe(true);
 
