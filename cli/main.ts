@@ -14,6 +14,7 @@ const commands: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./commands/serve.ts')).command,
   bench: async () => (await import('./commands/bench.ts')).command,
   sip: async () => (await import('./commands/sip.ts')).command,
+  sim: async () => (await import('./commands/sim.ts')).command,
 };
 
 export function usage(): string {
@@ -27,6 +28,7 @@ export function usage(): string {
     '  bench [--quick] [--filter TEXT] [--json FILE]',
     '                        run the benchmark suite',
     '  sip lint FILE…        parse raw SIP messages; print a summary or the error and response code',
+    '  sim gateway|agent|run|schema …  simulated gateways and agents; scenario runs with reports',
     '  --version             print the version',
   ].join('\n');
 }
