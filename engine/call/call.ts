@@ -2,7 +2,7 @@
 // dial and bridge with recording, voicemail, hang up). Media anchored on our ports, one media clock for all.
 import { randomUUID } from 'node:crypto';
 import { alawDecode, ulawDecode } from '../codec/index.ts';
-import type { MediaClock, RtpSink } from '../media/index.ts';
+import type { MediaClock, RtpSink, Tickable } from '../media/index.ts';
 import { Bridge, Player, PortAllocator, PromptCache, RealtimeMediaClock, RtpLeg, StereoRecorder } from '../media/index.ts';
 import type { PayloadKind } from '../media/leg.ts';
 import type { NegotiatedMedia, SessionDescription } from '../sdp/index.ts';
@@ -155,8 +155,11 @@ interface Peer {
   info: LegInfo;
 }
 
+/** Ticks between two liveness checks of a call's media (500 × 20 ms = 10 s). */
+const LIVENESS_TICKS = 500;
+
 /** One inbound call: the caller's leg plus the agent leg it may get bridged to. */
-export class Call implements CallControl {
+export class Call implements CallControl, Tickable {
   readonly info: CallInfo;
   readonly #mgr: CallManager;
   readonly #incoming: IncomingCall;
@@ -187,6 +190,7 @@ export class Call implements CallControl {
     this.#player = new Player(leg);
     this.ended = new Promise((r) => (this.#resolveEnded = r));
     this.callerLeg = { id: `${info.id}-a`, role: 'caller', uri: incoming.request.uriText, startedAt: info.startedAt, codec: media.codec };
+    mgr.clock.add(this);
     leg.on('digit', (ev) => {
       if (ev.digit === 'flash') return;
       const d = ev.digit as Digit;
@@ -206,6 +210,23 @@ export class Call implements CallControl {
 
   get signal(): AbortSignal {
     return this.#abort.signal;
+  }
+
+  #ticks = 0;
+  #lastIn = { caller: 0, callee: 0 };
+
+  /** @internal media clock: every 10 s, dialogs whose leg received RTP are marked alive (idle-dialog sweep). */
+  tick(): void {
+    if (++this.#ticks % LIVENESS_TICKS !== 0) return;
+    const inCaller = this.#leg.counters.rtpIn;
+    if (inCaller !== this.#lastIn.caller) this.#incoming.touch();
+    this.#lastIn.caller = inCaller;
+    const peer = this.#peer;
+    if (peer) {
+      const inCallee = peer.leg.counters.rtpIn;
+      if (inCallee !== this.#lastIn.callee) peer.out.touch();
+      this.#lastIn.callee = inCallee;
+    }
   }
 
   /** The recording of the bridged conversation, once closed. */
@@ -459,6 +480,7 @@ export class Call implements CallControl {
   #finish(by: 'caller' | 'callee' | 'system', reason: string): void {
     if (this.#endedBy) return;
     this.#endedBy = by;
+    this.#mgr.clock.remove(this);
     this.#abort.abort(new CallEndedError(reason));
     this.callerLeg.endedAt = Date.now();
     this.callerLeg.endReason = reason;

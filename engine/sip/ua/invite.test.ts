@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EndReason, IncomingCall } from './invite.ts';
 import { InviteSessions } from './invite.ts';
+import { FakeScheduler } from '../../util/scheduler.ts';
 import { UserAgent } from './user-agent.ts';
 import { SIPP_SCENARIOS, runSipp } from '../../../test/peers/sipp.ts';
 
@@ -198,4 +199,42 @@ describe('INVITE interop with SIPp (real peer)', () => {
     expect(r.successful).toBe(20);
     expect(r.failed).toBe(0);
   }, 90_000);
+});
+
+describe('idle dialogs (RFC 3261 §12: liveness is the UA\'s business)', () => {
+  it('ends a confirmed dialog with BYE when nothing touched it for maxIdleMs', async () => {
+    const clock = new FakeScheduler();
+    const ends: string[] = [];
+    let confirmed = false;
+    const ua = new UserAgent({ transport: { host: '127.0.0.1', port: 0 }, scheduler: clock });
+    const sessions = new InviteSessions(
+      ua,
+      {
+        onIncoming: (call) => {
+          call.events = { onConfirmed: () => (confirmed = true), onEnded: (r) => ends.push(r) };
+          call.answer(SDP(4000));
+        },
+      },
+      { maxIdleMs: 60_000, sweepEveryMs: 10_000 },
+    );
+    await ua.listen();
+    cleanups.push(async () => {
+      sessions.close();
+      await ua.close();
+    });
+    const client = await start();
+    const clientEnds: string[] = [];
+    client.sessions.call(
+      { uri: 'sip:1@x.test', dest: { transport: 'udp', address: '127.0.0.1', port: ua.transport.port }, from: '<sip:a@x.test>', sdp: SDP(5000) },
+      { onEnded: (r) => clientEnds.push(r) },
+    );
+    await until(() => confirmed);
+    clock.advance(50_000);
+    expect(sessions.idleEnded).toBe(0);
+    clock.advance(20_000);
+    expect(sessions.idleEnded).toBe(1);
+    expect(ends).toEqual(['local-bye']);
+    await until(() => clientEnds.length === 1);
+    expect(clientEnds).toEqual(['remote-bye']);
+  });
 });

@@ -225,6 +225,11 @@ abstract class InviteSession {
   close(): void {
     this.end('closed');
   }
+
+  /** Marks the dialog alive (media is flowing), so the idle sweep spares it. */
+  touch(): void {
+    this.dialog?.touch();
+  }
 }
 
 /** The UAS side of an INVITE (an incoming call leg). */
@@ -478,6 +483,18 @@ export interface InviteSessionsHandlers {
   onIncoming(call: IncomingCall): void;
 }
 
+export interface InviteSessionsOptions {
+  /**
+   * A dialog with no signalling and no `touch()` (the call layer touches it while media flows) for this long is
+   * considered dead: a confirmed one gets BYE, an early one is dropped (RFC 3261 §12 leaves liveness to the UA).
+   */
+  maxIdleMs: number;
+  /** How often idle dialogs are looked for, ms. */
+  sweepEveryMs: number;
+}
+
+export const INVITE_SESSIONS_DEFAULTS: Readonly<InviteSessionsOptions> = Object.freeze({ maxIdleMs: 15 * 60_000, sweepEveryMs: 30_000 });
+
 /**
  * Owns the INVITE dialogs of a UserAgent: routes in-dialog requests and CANCELs to their session, answers
  * 481 for unknown dialogs, and creates outgoing calls.
@@ -489,13 +506,20 @@ export class InviteSessions {
   #byTx = new Map<ServerTransaction, IncomingCall>();
   #sessions = new Set<InviteSession>();
   #handlers: InviteSessionsHandlers;
+  readonly options: Readonly<InviteSessionsOptions>;
+  #sweep: { cancel(): void } | undefined;
+  #closed = false;
+  /** Sessions ended by the idle sweep. */
+  idleEnded = 0;
 
-  constructor(ua: UserAgent, handlers: InviteSessionsHandlers) {
+  constructor(ua: UserAgent, handlers: InviteSessionsHandlers, options: Partial<InviteSessionsOptions> = {}) {
     this.ua = ua;
     this.#handlers = handlers;
+    this.options = Object.freeze({ ...INVITE_SESSIONS_DEFAULTS, ...options });
     ua.handlers.invite = (req, tx, source) => {
       const call = new IncomingCall(this, req, tx, source);
       this.#sessions.add(call);
+      this.#armSweep();
       this.#byTx.set(tx, call);
       this.#handlers.onIncoming(call);
     };
@@ -517,6 +541,32 @@ export class InviteSessions {
     return this.#sessions.size;
   }
 
+  #armSweep(): void {
+    if (this.#sweep || this.#closed || this.#sessions.size === 0) return;
+    this.#sweep = this.ua.scheduler.setTimer(this.options.sweepEveryMs, () => {
+      this.#sweep = undefined;
+      this.sweepIdle();
+      this.#armSweep();
+    });
+  }
+
+  /** Ends sessions whose dialog has been idle longer than `maxIdleMs` (the peer vanished). */
+  sweepIdle(): number {
+    let n = 0;
+    for (const d of this.table.staleDialogs(this.ua.scheduler.now(), this.options.maxIdleMs)) {
+      const s = this.#byDialog.get(d);
+      n++;
+      this.idleEnded++;
+      if (s && s.state === 'confirmed') void s.bye();
+      else if (s) s.close();
+      else {
+        d.terminate();
+        this.forget(d);
+      }
+    }
+    return n;
+  }
+
   #inDialog(req: SipRequest, tx: ServerTransaction | undefined): boolean {
     const found = this.table.lookup(req);
     if (found.kind !== 'dialog') return false;
@@ -531,6 +581,7 @@ export class InviteSessions {
     const c = new OutgoingCall(this, opts);
     c.events = events;
     this.#sessions.add(c);
+    this.#armSweep();
     c.start();
     return c;
   }
@@ -558,10 +609,17 @@ export class InviteSessions {
   released(s: InviteSession): void {
     this.#sessions.delete(s);
     if (s instanceof IncomingCall) this.#byTx.delete(s.tx);
+    if (this.#sessions.size === 0) {
+      this.#sweep?.cancel();
+      this.#sweep = undefined;
+    }
   }
 
-  /** Ends every session without signalling (shutdown). */
+  /** Ends every session without signalling (shutdown); leaves no timer. */
   close(): void {
+    this.#closed = true;
+    this.#sweep?.cancel();
+    this.#sweep = undefined;
     for (const s of [...this.#sessions]) s.close();
   }
 }
