@@ -173,6 +173,27 @@ export function evaluate(e: Expectation, metrics: Readonly<Record<MetricName, nu
   return { ...e, actual, pass };
 }
 
+/**
+ * The audio checks of one call: the caller heard non-silent audio (≥ `greetingMinMs`) between the answer and
+ * the bridge; once bridged, each side heard the other's tone (≥ `toneMinMs`; any voice when the tone is unknown).
+ * null where a check does not apply (unanswered, never bridged).
+ */
+export function audioChecks(
+  callerLeg: SimCallResult | undefined,
+  agentLeg: SimCallResult | undefined,
+  tones: { caller: number | undefined; agent: number | undefined },
+  mins: { greetingMinMs: number; toneMinMs: number },
+): CallSummary['audio'] {
+  const answered = callerLeg?.outcome === 'answered';
+  const bridged = answered && agentLeg?.outcome === 'answered';
+  const greetingSeg = callerLeg?.heard.find((h) => h.label === 'answered');
+  return {
+    greeting: answered ? greetingSeg !== undefined && greetingSeg.voicedFrames * 20 >= mins.greetingMinMs : null,
+    callerHeardAgent: bridged && callerLeg ? heardThing(fromLabel(callerLeg.heard, 'bridged'), tones.agent, mins.toneMinMs) : null,
+    agentHeardCaller: bridged && agentLeg ? heardThing(fromLabel(agentLeg.heard, 'answered'), tones.caller, mins.toneMinMs) : null,
+  };
+}
+
 /** Builds the report from the run's records (pure: no I/O). */
 export function buildReport(input: ReportInput): ScenarioReport {
   const { scenario, records } = input;
@@ -183,10 +204,6 @@ export function buildReport(input: ReportInput): ScenarioReport {
     const answered = c?.outcome === 'answered';
     const bridged = answered && a?.outcome === 'answered';
     const ivrMs = answered && r.agentRingAfterMs !== undefined && c?.setupMs !== undefined ? Math.max(0, r.agentRingAfterMs - c.setupMs) : null;
-    const greetingSeg = c ? (c.heard.find((h) => h.label === 'answered') ?? undefined) : undefined;
-    const greeting = answered ? greetingSeg !== undefined && greetingSeg.voicedFrames * 20 >= checks.greetingMinMs : null;
-    const agentTone = checks.agentTone ?? r.agentTone;
-    const callerTone = checks.callerTone ?? r.callerTone;
     return {
       index: r.index,
       gateway: r.gateway,
@@ -201,11 +218,7 @@ export function buildReport(input: ReportInput): ScenarioReport {
       endReason: r.error ?? c?.endReason ?? null,
       callerQuality: qualityOf(c?.quality),
       agentQuality: qualityOf(a?.quality),
-      audio: {
-        greeting,
-        callerHeardAgent: bridged && c ? heardThing(fromLabel(c.heard, 'bridged'), agentTone, checks.toneMinMs) : null,
-        agentHeardCaller: bridged && a ? heardThing(fromLabel(a.heard, 'answered'), callerTone, checks.toneMinMs) : null,
-      },
+      audio: audioChecks(c, a, { caller: checks.callerTone ?? r.callerTone, agent: checks.agentTone ?? r.agentTone }, checks),
       digitsSent: c?.digitsSent ?? '',
       recordings: [c?.recording, a?.recording].filter((x): x is string => x !== undefined),
     };

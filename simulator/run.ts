@@ -9,6 +9,8 @@ import { AgentSimulator } from './agent.ts';
 import type { AudioSpec, SpeechSynth } from './audio.ts';
 import { AudioLibrary } from './audio.ts';
 import type { SimCall, SimMedia } from './call.ts';
+import type { CorrelatedCall } from './correlate.ts';
+import { CallCorrelator } from './correlate.ts';
 import { SimulatorError } from './errors.ts';
 import { GatewaySimulator } from './gateway.ts';
 import { draw, pickWeighted, seededRandom } from './random.ts';
@@ -68,9 +70,7 @@ interface Trace {
   record: CallRecord;
   placedMs: number;
   call: SimCall | undefined;
-  bridged: boolean;
-  agentCalls: SimCall[];
-  answeredAgent: SimCall | undefined;
+  link: CorrelatedCall | undefined;
   done: Promise<void>;
 }
 
@@ -122,7 +122,8 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
   if (scenario.checks.agentTone !== undefined) agentTones.push(scenario.checks.agentTone);
 
   const traces: Trace[] = [];
-  const byAgentCall = new Map<SimCall, Trace>();
+  const correlator = new CallCorrelator();
+  const traceOf = new Map<CorrelatedCall, Trace>();
   const t0 = clock.now();
   const startedAt = Date.now();
   const rel = (): number => clock.now() - t0;
@@ -150,25 +151,21 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
     sim.keepFinished = false;
     sim.callEvents = {
       ringing: (c) => {
-        const open = traces.filter((t) => t.call !== undefined && !t.call.done && !t.bridged);
-        const t = open.find((x) => x.record.caller === c.from) ?? open.find((x) => x.call?.up);
+        const link = correlator.agentRinging(c);
+        const t = link && traceOf.get(link);
         if (!t) {
           log(`agent ${c.to}: a call from ${c.from} matches no caller leg`);
           return;
         }
-        byAgentCall.set(c, t);
-        t.agentCalls.push(c);
         t.record.agentRingAfterMs ??= c.createdMs - t.placedMs;
       },
       answered: (c) => {
-        const t = byAgentCall.get(c);
-        if (!t || t.bridged) return;
-        t.bridged = true;
-        t.answeredAgent = c;
+        const link = correlator.agentAnswered(c);
+        const t = link && traceOf.get(link);
+        if (!t) return;
         t.record.agentExtension = c.to;
         t.record.agentAnswerAfterMs = (c.answeredMs ?? clock.now()) - t.placedMs;
         t.record.agentTone = toneOf(g.audio);
-        t.call?.mark('bridged');
       },
     };
     return sim;
@@ -232,7 +229,7 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
           else if (c.done) failed++;
           if (c.up) up++;
         }
-        if (t.bridged) bridged++;
+        if (t.link?.answeredAgent !== undefined) bridged++;
       }
       const recent = placedTimes.filter((x) => now - x <= 5000).length;
       return {
@@ -312,7 +309,7 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
         placedAtMs: rel(),
         callerTone: toneOf(profile.audio),
       };
-      const trace: Trace = { record, placedMs: clock.now(), call: undefined, bridged: false, agentCalls: [], answeredAgent: undefined, done: Promise.resolve() };
+      const trace: Trace = { record, placedMs: clock.now(), call: undefined, link: undefined, done: Promise.resolve() };
       traces.push(trace);
       placedTimes.push(rel());
       setConcurrent(1);
@@ -329,10 +326,13 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
             dtmf: profile.dtmf,
           });
           trace.call = call;
+          trace.link = correlator.track(call, record.caller);
+          traceOf.set(trace.link, trace);
           call.after(maxCallMs, () => void call.hangup());
           record.callerLeg = await call.ended;
           // The agent leg ends at about the same time; wait for its record (bounded).
-          const agentCall = trace.answeredAgent ?? trace.agentCalls[trace.agentCalls.length - 1];
+          const link = trace.link;
+          const agentCall = link.answeredAgent ?? link.agentCalls[link.agentCalls.length - 1];
           if (agentCall) {
             record.agentLeg = await within(agentCall.ended, 3000);
           }
