@@ -1,10 +1,11 @@
 // The embedded TTS provider: Flite for English, eSpeak-NG for Mandarin and other languages, run in one shared worker thread started on first use (no network, no native addon; DESIGN.md §7).
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { TtsError } from '../../errors.ts';
 import type { TtsErrorCode } from '../../errors.ts';
 import type { SynthesisResult, TtsProvider } from '../types.ts';
 import { primaryLanguage } from '../voice.ts';
 import type { VoiceSelection } from '../voice.ts';
+import { startEngineWorker } from './assets.ts';
 import type { EngineReply, EngineRequest } from './engine-worker.ts';
 import { FLITE_VOICES } from './voices.ts';
 import type { EngineName } from './voices.ts';
@@ -94,7 +95,7 @@ class EngineThread {
 
   #ensure(): Worker {
     if (this.#worker !== undefined) return this.#worker;
-    const w = new Worker(new URL('./engine-worker.ts', import.meta.url));
+    const w = startEngineWorker();
     w.unref();
     w.on('message', (m: EngineReply) => {
       const p = this.#settle(m.id);

