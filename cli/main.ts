@@ -1,7 +1,7 @@
 // The `hotline` command: dispatches subcommands (DESIGN.md §3). Only cli/ reads flags and HOTLINE_* variables.
-import { readFileSync } from 'node:fs';
-
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+import { isSea } from 'node:sea';
+// A JSON module rather than a file read: the single binary (issue 11) carries it inside and has no package.json beside it.
+import pkg from '../package.json' with { type: 'json' };
 
 export const VERSION: string = pkg.version;
 
@@ -54,7 +54,8 @@ export async function main(argv: string[]): Promise<number> {
 
 const isEntry = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 const viaLauncher = process.argv[1]?.endsWith('hotline.mjs') || process.argv[1]?.endsWith('/hotline');
-if (isEntry || viaLauncher) {
+// Inside the single binary this bundle is the program, whatever the executable is called.
+if (isEntry || viaLauncher || isSea()) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
