@@ -2,6 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Bridge } from '../../engine/media/bridge.ts';
 import { RealtimeMediaClock } from '../../engine/media/clock.ts';
 import type { RtpLeg } from '../../engine/media/leg.ts';
@@ -29,6 +30,11 @@ interface Call {
 
 interface Step {
   calls: number;
+  /** Event-loop delay of the relay process over the window, ms. */
+  loopP99Ms: number;
+  loopMaxMs: number;
+  /** Media clock ticks skipped over the window (the process stalled for more than 5 ticks). */
+  skippedTicks: number;
   cpuPct: number;
   rssMiB: number;
   heapMiB: number;
@@ -43,19 +49,26 @@ interface Step {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** One measurement window over the calls in place: relay CPU and memory here, loss and latency from the generator. */
-async function measure(gen: RtpLoadGenerator, calls: number, windowMs: number, rssBase: number): Promise<Step> {
+async function measure(gen: RtpLoadGenerator, clock: RealtimeMediaClock, calls: number, windowMs: number, rssBase: number): Promise<Step> {
   await gen.begin();
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
+  const skipped0 = clock.stats.skippedTicks;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await sleep(windowMs);
   const cpu = process.cpuUsage(cpu0);
   const t1 = performance.now();
+  loop.disable();
   const mem = process.memoryUsage();
   const load = await gen.end(300);
   const cpuMs = (cpu.user + cpu.system) / 1000;
   const wall = t1 - t0;
   return {
     calls,
+    loopP99Ms: loop.percentile(99) / 1e6,
+    loopMaxMs: loop.max / 1e6,
+    skippedTicks: clock.stats.skippedTicks - skipped0,
     cpuPct: (cpuMs / wall) * 100,
     rssMiB: mem.rss / 2 ** 20,
     heapMiB: mem.heapUsed / 2 ** 20,
@@ -72,7 +85,8 @@ function describe(step: Step): string {
     `relay CPU ${step.cpuPct.toFixed(1)} % (${step.cpuMsPerCallSecond.toFixed(3)} ms/s per call), ` +
     `RSS ${step.rssMiB.toFixed(0)} MiB (${step.kibPerCall.toFixed(0)} KiB/call), heap ${step.heapMiB.toFixed(0)} MiB, ` +
     `loss ${load.lossPct.toFixed(3)} % of ${load.sent}, p50 ${load.p50Ms.toFixed(2)} ms, p99 ${load.p99Ms.toFixed(2)} ms, max ${load.maxMs.toFixed(1)} ms, ` +
-    `generator CPU ${load.cpuPct.toFixed(0)} % (send lag ≤ ${load.maxSendLagMs.toFixed(1)} ms)`
+    `generator CPU ${load.cpuPct.toFixed(0)} % (send lag ≤ ${load.maxSendLagMs.toFixed(1)} ms); ` +
+    `relay event-loop delay p99 ${step.loopP99Ms.toFixed(1)} ms, max ${step.loopMaxMs.toFixed(1)} ms, clock ticks skipped ${step.skippedTicks}`
   );
 }
 
@@ -103,6 +117,9 @@ export const suite: BenchSuite = {
             clock,
           );
           for (let k = 0; k < batch; k++) {
+            // Real calls start at random moments; recorders started on the same tick would write their
+            // 200 ms batches on the same tick too. Spread the starts over one batch period.
+            if (k % Math.ceil(batch / 10) === 0) await sleep(20);
             const recorder = await StereoRecorder.open(join(dir, `call-${calls.length}.wav`), { clock });
             const bridge = relay.bridges[k];
             bridge.record(recorder, 'a');
@@ -120,7 +137,7 @@ export const suite: BenchSuite = {
         let step: Step | null = null;
         for (let attempt = 0; attempt < 2 && (step === null || !step.pass); attempt++) {
           if (step !== null) ctx.log(`  ${step.calls} calls: over the limit, measuring again (${describe(step)})`);
-          step = await measure(gen, calls.length, windowMs, rssBase);
+          step = await measure(gen, clock, calls.length, windowMs, rssBase);
         }
         if (step === null) throw new Error('unreachable');
         steps.push(step);
