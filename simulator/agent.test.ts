@@ -1,3 +1,4 @@
+// Agent softphones against a mini server: decline (603), busy (486), never answer until CANCEL (RFC 3261 §9), one call per extension, hold/unhold by re-INVITE (RFC 3264 §8.4).
 import { afterEach, describe, expect, it } from 'vitest';
 import { PortAllocator } from '../engine/media/index.ts';
 import { RealScheduler } from '../engine/util/scheduler.ts';
@@ -20,12 +21,12 @@ afterEach(async () => {
 });
 
 async function setup(behaviour: PhoneBehaviour, dialTimeoutMs = 3000): Promise<{ s: MiniServer; agents: AgentSimulator; g: GatewaySimulator }> {
-  const s = await startMiniServer({ domain: DOMAIN, gateway: GW, agents: [{ extension: '200', password: 'pw-200' }], greeting: { hz: 440, ms: 200 }, dialTimeoutMs, rtpPorts: { min: 45000, max: 45399 } });
+  const s = await startMiniServer({ domain: DOMAIN, gateway: GW, agents: [{ extension: '200', password: 'pw-200' }], greeting: { hz: 440, ms: 200 }, dialTimeoutMs, rtpPorts: { min: 12500, max: 12899 } });
   cleanups.push(() => s.close());
-  const agents = new AgentSimulator({ server: s.sip, domain: DOMAIN, extensions: [{ extension: '200', password: 'pw-200' }], behaviour, probes: [600, 700], rtpPorts: { min: 45500, max: 45799 } });
+  const agents = new AgentSimulator({ server: s.sip, domain: DOMAIN, extensions: [{ extension: '200', password: 'pw-200' }], behaviour, probes: [600, 700], rtpPorts: { min: 13000, max: 13299 } });
   cleanups.push(() => agents.close());
   expect((await agents.start())[0]).toMatchObject({ ok: true, status: 200 });
-  const g = new GatewaySimulator({ server: s.sip, domain: DOMAIN, ...GW, rtpPorts: { min: 45800, max: 45999 } });
+  const g = new GatewaySimulator({ server: s.sip, domain: DOMAIN, ...GW, rtpPorts: { min: 13300, max: 13499 } });
   cleanups.push(() => g.close());
   await g.start();
   return { s, agents, g };
@@ -77,7 +78,7 @@ describe('agent simulator: how a softphone treats a call (RFC 3261 §13.3.1)', (
     const { s, agents } = await setup({ action: 'answer', ringMs: 100, talkMs: 2400, hold: { afterMs: 600, durationMs: 900 } });
     // The server side of this test is a direct leg (engine/call's dial refuses re-INVITEs from agents with 488).
     const [target] = await s.engine.registrar.lookup(`sip:200@${DOMAIN}`);
-    const ctx = { sessions: s.engine.sessions, media: { clock: s.manager.clock, ports: new PortAllocator({ min: 45400, max: 45499 }), address: '127.0.0.1' }, scheduler: new RealScheduler() };
+    const ctx = { sessions: s.engine.sessions, media: { clock: s.manager.clock, ports: new PortAllocator({ min: 12900, max: 12999 }), address: '127.0.0.1' }, scheduler: new RealScheduler() };
     const lib = new AudioLibrary();
     const server = await SimCall.dial(
       ctx,

@@ -1,3 +1,4 @@
+// Key presses from the gateway simulator collected by the server: RFC 4733 telephone-events (§2.5.1) and in-band tone pairs (ITU-T Q.23/Q.24).
 import { afterEach, describe, expect, it } from 'vitest';
 import { GatewaySimulator } from './gateway.ts';
 import type { MiniServer } from './testing/mini-server.ts';
@@ -21,10 +22,10 @@ async function setup(): Promise<{ s: MiniServer; g: GatewaySimulator }> {
     holdMs: 200,
     greeting: { hz: 440, ms: 400 },
     collect: { maxDigits: 3, timeoutMs: 3000 },
-    rtpPorts: { min: 44000, max: 44499 },
+    rtpPorts: { min: 11500, max: 11999 },
   });
   cleanups.push(() => s.close());
-  const g = new GatewaySimulator({ server: s.sip, domain: DOMAIN, ...GW, rtpPorts: { min: 44500, max: 44999 } });
+  const g = new GatewaySimulator({ server: s.sip, domain: DOMAIN, ...GW, rtpPorts: { min: 12000, max: 12499 } });
   cleanups.push(() => g.close());
   expect((await g.start())?.ok).toBe(true);
   return { s, g };

@@ -1,3 +1,4 @@
+// Gateway simulator against a mini server on real sockets: digest registration and refresh (RFC 3261 §10.2, §22.2), OPTIONS keepalive (§11.2), an inbound call heard both ways with recordings, lines and 486 busy, outbound calls answered like a customer phone.
 import { afterEach, describe, expect, it } from 'vitest';
 import { RtpLeg } from '../engine/media/index.ts';
 import { createOffer, writeSdp } from '../engine/sdp/index.ts';
@@ -19,13 +20,13 @@ afterEach(async () => {
 });
 
 async function server(opts: Parameters<typeof startMiniServer>[0] extends infer T ? Partial<T> : never = {}): Promise<MiniServer> {
-  const s = await startMiniServer({ domain: DOMAIN, gateway: GW, agents: AGENTS, rtpPorts: { min: 42000, max: 42499 }, ...opts });
+  const s = await startMiniServer({ domain: DOMAIN, gateway: GW, agents: AGENTS, rtpPorts: { min: 10000, max: 10499 }, ...opts });
   cleanups.push(() => s.close());
   return s;
 }
 
 function gateway(s: MiniServer, opts: Partial<ConstructorParameters<typeof GatewaySimulator>[0]> = {}): GatewaySimulator {
-  const g = new GatewaySimulator({ server: s.sip, domain: DOMAIN, ...GW, rtpPorts: { min: 42500, max: 42999 }, ...opts });
+  const g = new GatewaySimulator({ server: s.sip, domain: DOMAIN, ...GW, rtpPorts: { min: 10500, max: 10999 }, ...opts });
   cleanups.push(() => g.close());
   return g;
 }
@@ -78,7 +79,7 @@ describe('gateway simulator: calls through the server', () => {
       agentAudio: { kind: 'tone', frequencies: [1000] },
       probes: [600],
       recordDir: dir,
-      rtpPorts: { min: 43000, max: 43499 },
+      rtpPorts: { min: 11000, max: 11499 },
     });
     cleanups.push(() => agents.close());
     expect((await agents.start()).map((r) => r.ok)).toEqual([true]);

@@ -258,7 +258,9 @@ export abstract class SimPhone {
     const calls = [...this.#calls];
     await Promise.all(calls.map((c) => c.hangup().catch(() => undefined)));
     // Calls whose far end never answers our BYE/CANCEL end by their transactions; do not wait forever.
-    await Promise.race([Promise.all(calls.map((c) => c.ended)), new Promise((r) => this.scheduler.setTimer(2000, () => r(undefined)))]);
+    let timer: { cancel(): void } | undefined;
+    await Promise.race([Promise.all(calls.map((c) => c.ended)), new Promise((r) => (timer = this.scheduler.setTimer(2000, () => r(undefined))))]);
+    timer?.cancel();
     if (opts.unregister !== false && this.#listening) {
       await Promise.all(this.#registrations.map((r) => r.stop().catch(() => undefined)));
     } else {

@@ -38,6 +38,8 @@ export interface RunScenarioOptions {
   signal?: AbortSignal;
   /** Local address for SIP and RTP (default: the address that routes to the server). */
   bindHost?: string;
+  /** RTP ports of the simulated phones (overrides the scenario's `rtpPorts`). */
+  rtpPorts?: { min: number; max: number };
   scheduler?: Scheduler;
 }
 
@@ -107,7 +109,8 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
   const numbers = scenario.server.numbers.length ? scenario.server.numbers : [...(server.numbers ?? [])];
   const bindHost = opts.bindHost ?? (await localAddressFor(server.sip.host, server.sip.port));
   const clock = new RealtimeMediaClock();
-  const media: SimMedia = { clock, ports: new PortAllocator({ min: scenario.rtpPorts.min, max: scenario.rtpPorts.max }), address: bindHost };
+  const rtp = opts.rtpPorts ?? scenario.rtpPorts;
+  const media: SimMedia = { clock, ports: new PortAllocator({ min: rtp.min, max: rtp.max }), address: bindHost };
   const audio = new AudioLibrary({ speech: opts.speech });
   const random = seededRandom(scenario.seed);
   let recordDir: string | undefined;

@@ -1,3 +1,4 @@
+// Scenario files and runs: the published schema, faults as JSON Pointers with lines, defaults and ranges, the smoke scenario run against an in-process server with its report checked.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -108,8 +109,9 @@ describe('scenario runner', () => {
     const scenario = await loadScenario(path.join(here, 'scenarios', 'smoke.yaml'));
     const progress: number[] = [];
     const { report, files } = await runScenario(scenario, {
-      startServer: miniServerStarter({ rtpPorts: { min: 48000, max: 48499 } }),
+      startServer: miniServerStarter({ rtpPorts: { min: 13500, max: 13999 } }),
       outDir: dir,
+      rtpPorts: { min: 14500, max: 14999 },
       onProgress: (p) => progress.push(p.placed),
       progressIntervalMs: 500,
     });
@@ -152,7 +154,7 @@ load: { callsPerSecond: 4, totalCalls: 2, maxCallSec: 10 }
 callers: [{ talkSec: 1 }]
 expect: { bridgeRatio: ">= 1", answerSeizureRatio: ">= 1" }
 `);
-    const { report } = await runScenario(scenario, { startServer: miniServerStarter({ rtpPorts: { min: 48500, max: 48999 }, greeting: { hz: 440, ms: 200 } }) });
+    const { report } = await runScenario(scenario, { startServer: miniServerStarter({ rtpPorts: { min: 14000, max: 14499 }, greeting: { hz: 440, ms: 200 } }) });
     expect(report.passed).toBe(false);
     expect(report.expectations.map((e) => [e.metric, e.pass])).toEqual([
       ['bridgeRatio', false],

@@ -1,3 +1,4 @@
+// The code-driven Simulation the demo uses: registration from a server handle, calls placed one by one, correlated outcomes, narration events.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SimulationEvent } from './simulation.ts';
 import { Simulation } from './simulation.ts';
@@ -18,7 +19,7 @@ describe('Simulation (the demo’s driver)', () => {
         { extension: '202', password: 'pw-202' },
       ],
       greeting: { hz: 440, ms: 500 },
-      rtpPorts: { min: 49500, max: 49799 },
+      rtpPorts: { min: 15000, max: 15299 },
     });
     cleanups.push(() => server.close());
     const events: SimulationEvent[] = [];
@@ -26,7 +27,7 @@ describe('Simulation (the demo’s driver)', () => {
       server,
       gateway: { callerIds: { kind: 'list', numbers: ['+15550201', '+15550202'] } },
       agents: { behaviour: { action: 'answer', ringMs: 200 } },
-      rtpPorts: { min: 49800, max: 49999 },
+      rtpPorts: { min: 15300, max: 15499 },
       onEvent: (e) => events.push(e),
     });
     cleanups.push(() => sim.close());

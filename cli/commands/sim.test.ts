@@ -1,3 +1,4 @@
+// `hotline sim`: schema output, usage errors (exit 2), gateway and agent commands against a mini server, a scenario run with --mini-server.
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -45,13 +46,13 @@ describe('hotline sim', () => {
   });
 
   it('gateway --call places calls through a server and reports them; agent registers softphones that answer', async () => {
-    const s = await startMiniServer({ domain: 'acme.test', gateway: { username: 'gw1', password: 'secret' }, agents: [{ extension: '100', password: 'pw-100' }], rtpPorts: { min: 49000, max: 49499 }, greeting: { hz: 440, ms: 300 } });
+    const s = await startMiniServer({ domain: 'acme.test', gateway: { username: 'gw1', password: 'secret' }, agents: [{ extension: '100', password: 'pw-100' }], rtpPorts: { min: 15500, max: 15999 }, greeting: { hz: 440, ms: 300 } });
     cleanups.push(() => s.close());
     const agent = cli();
-    const agentRun = agent.run(['agent', '--server', `127.0.0.1:${s.sip.port}`, '--domain', 'acme.test', '--ext', '100', '--password', 'pw-{ext}', '--ring', '100', '--duration', '4']);
+    const agentRun = agent.run(['agent', '--server', `127.0.0.1:${s.sip.port}`, '--domain', 'acme.test', '--ext', '100', '--password', 'pw-{ext}', '--ring', '100', '--duration', '4', '--rtp-ports', '16500-16999']);
     await new Promise((r) => setTimeout(r, 300));
     const gw = cli();
-    const code = await gw.run(['gateway', '--server', `127.0.0.1:${s.sip.port}`, '--domain', 'acme.test', '--user', 'gw1', '--password', 'secret', '--call', '02188886666', '--calls', '2', '--rate', '4', '--talk', '1.5', '--caller', '+15550042']);
+    const code = await gw.run(['gateway', '--server', `127.0.0.1:${s.sip.port}`, '--domain', 'acme.test', '--user', 'gw1', '--password', 'secret', '--call', '02188886666', '--calls', '2', '--rate', '4', '--talk', '1.5', '--caller', '+15550042', '--rtp-ports', '17000-17499']);
     const text = gw.out.join('');
     expect(code, text + gw.err.join('')).toBe(0);
     expect(text).toMatch(/gateway gw1@acme\.test registered/);
@@ -71,7 +72,7 @@ describe('hotline sim', () => {
     const { dir, remove } = await tempDir();
     cleanups.push(remove);
     const c = cli();
-    const code = await c.run(['run', path.join(import.meta.dirname, '../../simulator/scenarios/smoke.yaml'), '--mini-server', '--out', dir, '--quiet']);
+    const code = await c.run(['run', path.join(import.meta.dirname, '../../simulator/scenarios/smoke.yaml'), '--mini-server', '--out', dir, '--quiet', '--rtp-ports', '16000-16499']);
     expect(code, c.out.join('') + c.err.join('')).toBe(0);
     expect(c.out.join('')).toMatch(/smoke: 4 placed, 4 answered \(ASR 100\.0 %\), 4 bridged/);
     expect(c.out.join('')).toMatch(/PASSED\n$/);

@@ -41,12 +41,12 @@ const USAGE = `usage:
       --caller NUMBER | --callers N1,N2,… | --random-callers PREFIX
       --audio tone:600|wav:FILE|speech:TEXT|silence  --dtmf DIGITS@MS[,DIGITS@MS…]  --dtmf-mode rfc4733|inband
       --answer answer|decline|busy|no-answer  --ring MS (2000)  --customer-talk SEC
-      --record DIR  --duration SEC (run time without --call; default until Ctrl-C)
+      --record DIR  --duration SEC (run time without --call; default until Ctrl-C)  --rtp-ports LOW-HIGH (30000-39999)
   hotline sim agent --server HOST:PORT --domain DOMAIN --ext 100[,101|200-209] --password PASS [options]
       registers softphones (PASS may contain {ext}) and treats calls as told, until Ctrl-C or --duration
       --answer answer|decline|busy|no-answer  --ring MS (1000)  --talk SEC  --audio SPEC (tone:1000)
-      --hold AFTER_MS:DURATION_MS  --record DIR  --bind HOST:PORT  --expires SEC  --duration SEC
-  hotline sim run FILE.yaml [--out DIR] [--server HOST:PORT] [--mini-server] [--quiet]
+      --hold AFTER_MS:DURATION_MS  --record DIR  --bind HOST:PORT  --expires SEC  --duration SEC  --rtp-ports LOW-HIGH
+  hotline sim run FILE.yaml [--out DIR] [--server HOST:PORT] [--mini-server] [--quiet] [--rtp-ports LOW-HIGH]
       runs a scenario; writes report.json, report.md and SVG charts to --out; exit 1 when an expectation fails
       --mini-server: server.inProcess scenarios run against the simulator's minimal test server
   hotline sim schema        prints the scenario JSON Schema`;
@@ -70,6 +70,15 @@ function behaviourFlags(v: { answer?: string; ring?: string; talk?: string; hold
   }
   if (v.audio !== undefined) b.audio = parseAudioSpec(v.audio);
   return b;
+}
+
+/** `LOW-HIGH` RTP ports (default 30000-39999, clear of the server's 20000-29999). @throws TypeError naming the flag. */
+function portRange(text: string | undefined): { min: number; max: number } {
+  if (text === undefined) return { min: 30000, max: 39999 };
+  const m = /^(\d{1,5})-(\d{1,5})$/.exec(text);
+  const [min, max] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
+  if (!(min >= 1024 && max <= 65535 && max - min >= 3)) throw new TypeError(`--rtp-ports: expected LOW-HIGH within 1024-65535, got "${text}"`);
+  return { min, max };
 }
 
 function parseDtmf(text: string | undefined, mode: string | undefined): DtmfStep[] {
@@ -136,6 +145,7 @@ async function gatewayCmd(args: string[], deps: Required<Pick<SimCommandDeps, 'o
     'customer-talk': { type: 'string' },
     record: { type: 'string' },
     duration: { type: 'string' },
+    'rtp-ports': { type: 'string' },
   });
   for (const f of ['server', 'domain', 'user', 'password'] as const) if (!v[f]) throw new TypeError(`--${f} is required\n\n${USAGE}`);
   const server = parseHostPort(v.server as string);
@@ -160,6 +170,7 @@ async function gatewayCmd(args: string[], deps: Required<Pick<SimCommandDeps, 'o
     callerAudio: audio ?? { kind: 'tone', frequencies: [600] },
     customer,
     recordDir: v.record,
+    rtpPorts: portRange(v['rtp-ports']),
     audio: await speechLibrary(deps, [audio]),
   });
   gw.keepFinished = false;
@@ -248,6 +259,7 @@ async function agentCmd(args: string[], deps: Required<Pick<SimCommandDeps, 'out
     bind: { type: 'string' },
     expires: { type: 'string' },
     duration: { type: 'string' },
+    'rtp-ports': { type: 'string' },
   });
   for (const f of ['server', 'domain', 'ext', 'password'] as const) if (!v[f]) throw new TypeError(`--${f} is required\n\n${USAGE}`);
   const server = parseHostPort(v.server as string);
@@ -263,6 +275,7 @@ async function agentCmd(args: string[], deps: Required<Pick<SimCommandDeps, 'out
     behaviour,
     recordDir: v.record,
     registration: { expires: num(v.expires, '--expires', 300) },
+    rtpPorts: portRange(v['rtp-ports']),
     audio: await speechLibrary(deps, [behaviour.audio]),
   });
   agents.keepFinished = false;
@@ -297,6 +310,7 @@ async function runCmd(args: string[], deps: Required<Pick<SimCommandDeps, 'out' 
     server: { type: 'string' },
     'mini-server': { type: 'boolean' },
     quiet: { type: 'boolean' },
+    'rtp-ports': { type: 'string' },
   });
   if (positionals.length !== 1) throw new TypeError(`sim run: expected one scenario file\n\n${USAGE}`);
   let scenario;
@@ -335,6 +349,7 @@ async function runCmd(args: string[], deps: Required<Pick<SimCommandDeps, 'out' 
       startServer,
       speech,
       outDir: v.out,
+      rtpPorts: v['rtp-ports'] === undefined ? undefined : portRange(v['rtp-ports']),
       signal: stop.signal,
       log: v.quiet ? undefined : (line) => deps.err(`${line}\n`),
       onProgress: v.quiet ? undefined : (p) => deps.err(tty ? `\r${formatProgress(p)}\x1b[K` : `${formatProgress(p)}\n`),

@@ -43,7 +43,7 @@ export const MINI_SERVER_DEFAULTS: Readonly<Omit<MiniServerOptions, 'domain' | '
   collect: undefined,
   dialTimeoutMs: 5000,
   recordDir: undefined,
-  rtpPorts: Object.freeze({ min: 46000, max: 46999 }),
+  rtpPorts: Object.freeze({ min: 18000, max: 18999 }),
   minExpires: 1,
   dial: true,
   holdMs: 2000,
