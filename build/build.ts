@@ -176,8 +176,9 @@ export async function buildBinary(options: Partial<BuildOptions> = {}): Promise<
   const blob = path.join(work, 'hotline.blob');
   const seaConfig = {
     ...base,
-    main: mainFile,
-    output: blob,
+    // Relative to the work directory (the blob generator runs there): stack traces name `hotline.cjs`, not this checkout.
+    main: path.basename(mainFile),
+    output: path.basename(blob),
     useCodeCache: o.codeCache,
     assets: Object.fromEntries(assets.map((a) => [a.key, a.source])),
   };
