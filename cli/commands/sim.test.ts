@@ -68,14 +68,27 @@ describe('hotline sim', () => {
     expect(s.outcomes.map((o) => o.greeting)).toEqual(['ended', 'ended']);
   }, 20_000);
 
-  it('run --mini-server executes the smoke scenario, writes the report and exits 0', async () => {
+  it('run --mini-server executes an in-process scenario, writes the report and exits 0 (1 when an expectation fails)', async () => {
     const { dir, remove } = await tempDir();
     cleanups.push(remove);
+    const file = path.join(dir, 'one.yaml');
+    const scenario = (expectation: string) => `
+server: { inProcess: true, domain: one.test, numbers: ["777"] }
+gateways: [{ username: gw, password: gw-password }]
+agents: [{ extensions: "300", password: agent-password, behaviour: { action: answer, ringMs: 100, talkSec: 1 } }]
+load: { callsPerSecond: 1, totalCalls: 1, maxCallSec: 10 }
+expect: { answerSeizureRatio: "${expectation}", callerHeardAgentRatio: ">= 1" }
+`;
+    await writeFile(file, scenario('>= 1'));
     const c = cli();
-    const code = await c.run(['run', path.join(import.meta.dirname, '../../simulator/scenarios/smoke.yaml'), '--mini-server', '--out', dir, '--quiet', '--rtp-ports', '16000-16499']);
+    const code = await c.run(['run', file, '--mini-server', '--out', path.join(dir, 'out'), '--quiet', '--rtp-ports', '16000-16499']);
     expect(code, c.out.join('') + c.err.join('')).toBe(0);
-    expect(c.out.join('')).toMatch(/smoke: 4 placed, 4 answered \(ASR 100\.0 %\), 4 bridged/);
+    expect(c.out.join('')).toMatch(/one: 1 placed, 1 answered \(ASR 100\.0 %\), 1 bridged/);
     expect(c.out.join('')).toMatch(/PASSED\n$/);
-    expect(JSON.parse(await readFile(path.join(dir, 'report.json'), 'utf8')).passed).toBe(true);
+    expect(JSON.parse(await readFile(path.join(dir, 'out', 'report.json'), 'utf8')).passed).toBe(true);
+    await writeFile(file, scenario('< 1'));
+    const d = cli();
+    expect(await d.run(['run', file, '--mini-server', '--quiet', '--rtp-ports', '16000-16499'])).toBe(1);
+    expect(d.out.join('')).toMatch(/FAIL answerSeizureRatio < 1 \(actual 1\)/);
   }, 20_000);
 });
