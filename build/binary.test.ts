@@ -15,7 +15,7 @@ import type { IncomingCall } from '../engine/sip/ua/invite.ts';
 import { InviteSessions } from '../engine/sip/ua/invite.ts';
 import { UserAgent } from '../engine/sip/ua/user-agent.ts';
 import defaultFlow from '../ivr/default-flow.json' with { type: 'json' };
-import { ROOT } from './build.ts';
+import { ROOT, pickNode } from './build.ts';
 
 const TOKEN = 'binary-test-operator-token';
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -26,7 +26,7 @@ beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'hotline-binary-'));
   // The real build (`npm run build:binary`), into a private place: a developer's dist/ is left alone.
   const out = path.join(tmp, 'build', 'hotline');
-  const res = await run(process.execPath, [path.join(ROOT, 'build', 'build.ts'), '--out', out], ROOT, 150_000);
+  const res = await run(pickNode().file, [path.join(ROOT, 'build', 'build.ts'), '--out', out], ROOT, 150_000);
   if (res.code !== 0) throw new Error(`build:binary failed (${res.code}):\n${res.stdout}\n${res.stderr}`);
   // Alone in an empty directory: no node_modules, no sources, no package.json anywhere near it.
   const dir = path.join(tmp, 'empty');
