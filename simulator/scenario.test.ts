@@ -39,7 +39,7 @@ describe('scenario files', () => {
   });
 
   it('every example scenario in simulator/scenarios validates', async () => {
-    for (const f of ['smoke.yaml', 'load.yaml', 'outbound-customers.yaml']) {
+    for (const f of ['smoke.yaml', 'load.yaml', 'gateways-only.yaml']) {
       const s = await loadScenario(path.join(here, 'scenarios', f));
       expect(s.load.totalCalls ?? s.load.durationSec, f).toBeGreaterThan(0);
     }
