@@ -12,6 +12,7 @@ export interface Command {
 
 const commands: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./commands/serve.ts')).command,
+  demo: async () => (await import('./commands/demo.ts')).command,
   bench: async () => (await import('./commands/bench.ts')).command,
   sip: async () => (await import('./commands/sip.ts')).command,
   sim: async () => (await import('./commands/sim.ts')).command,
@@ -25,6 +26,8 @@ export function usage(): string {
     '',
     'commands:',
     '  serve                 run the server (SIP, RTP, admin API)',
+    '  demo [--calls N] [--keep]',
+    '                        a server, a simulated gateway and agents, calls through the full path, narrated',
     '  bench [--quick] [--filter TEXT] [--json FILE]',
     '                        run the benchmark suite',
     '  sip lint FILE…        parse raw SIP messages; print a summary or the error and response code',
