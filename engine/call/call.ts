@@ -201,6 +201,7 @@ export class Call implements CallControl, Tickable {
     leg.on('timeout', () => void this.hangup('media-timeout'));
     incoming.events = {
       ...incoming.events,
+      onReinvite: (offer) => this.#reoffer(this.#leg, offer),
       onEnded: (reason) => {
         // The caller's signalling ended (BYE, CANCEL) — or we ended it.
         if (reason === 'remote-bye' || reason === 'cancelled' || reason === 'no-ack' || reason === 'timeout') this.#finish('caller', reason);
@@ -407,6 +408,7 @@ export class Call implements CallControl, Tickable {
                   void leg.close();
                   if (--pending === 0 && !settled) finish({ outcome: status === 486 || status === 600 ? 'busy' : status === 408 || status === 480 ? 'no-answer' : 'failed', status });
                 },
+                onReinvite: (sdp) => this.#reoffer(leg, sdp),
                 onEnded: (reason) => {
                   info.endedAt = Date.now();
                   info.endReason = reason;
@@ -422,6 +424,21 @@ export class Call implements CallControl, Tickable {
         );
       }
     });
+  }
+
+  /**
+   * A re-INVITE from a leg's peer (hold with sendonly/inactive/0.0.0.0, unhold, session refresh — RFC 3264 §8):
+   * answer it from our port and apply the new direction and address to the leg; undefined → 488.
+   */
+  #reoffer(leg: RtpLeg, sdp: string): string | undefined {
+    try {
+      const offer = parseSdp(sdp);
+      const answer = createAnswer(offer, this.#mgr.sdpOptions(leg.ports.rtp));
+      leg.setMedia(negotiated(answer, offer));
+      return writeSdp(answer);
+    } catch {
+      return undefined;
+    }
   }
 
   /** A name-addr for From: as given when it is one, else `"N" <sip:N@domain>` for a bare number (the caller ID). */
