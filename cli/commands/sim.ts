@@ -19,7 +19,6 @@ import { parseHostPort } from '../../simulator/server.ts';
 /** Where `server.inProcess: true` scenarios get their server: a module exporting `startServer: StartServer` (the composition root). */
 export const IN_PROCESS_SERVER_MODULE = '../server/sim-hook.ts';
 /** The embedded TTS module (`sharedEmbeddedTts()`), loaded only when a scenario speaks. */
-const EMBEDDED_TTS_MODULE = '../../ivr/tts/embedded/embedded.ts';
 
 /** What the sim command needs from the rest of the house (injected so tests and the demo can swap them). */
 export interface SimCommandDeps {
@@ -373,7 +372,8 @@ async function runCmd(args: string[], deps: Required<Pick<SimCommandDeps, 'out' 
 /** Loads the composition root's in-process server hook, when the build has one. */
 async function loadStartServer(): Promise<StartServer | undefined> {
   try {
-    const m = (await import(new URL(IN_PROCESS_SERVER_MODULE, import.meta.url).href)) as { startServer?: StartServer };
+    // A literal specifier, so the single-binary bundle includes the hook.
+    const m = (await import('../server/sim-hook.ts')) as { startServer?: StartServer };
     return typeof m.startServer === 'function' ? m.startServer : undefined;
   } catch {
     return undefined;
@@ -386,7 +386,7 @@ async function loadSpeech(): Promise<SpeechSynth | undefined> {
     synthesize(text: string, sel: { language?: string; voice?: string }): Promise<{ pcm: Int16Array | Float32Array; sampleRate: number }>;
   }
   try {
-    const m = (await import(new URL(EMBEDDED_TTS_MODULE, import.meta.url).href)) as {
+    const m = (await import('../../ivr/tts/embedded/embedded.ts')) as {
       sharedEmbeddedTts?: () => Tts;
       closeEmbeddedTts?: () => Promise<void>;
     };
