@@ -13,18 +13,24 @@ const gc = vm.runInNewContext('gc') as () => void;
 
 /**
  * Runs `op` after a warm-up (so the JIT has settled) and reports garbage collections and heap
- * growth over `n` calls. An allocation of even 16 bytes per call would fill the young generation
- * several times over and show up as scavenges.
+ * growth over `n` calls, as the best of three windows: an allocation of even 16 bytes per call
+ * fills the young generation several times over in every window, while a stray collection caused
+ * by something else in the process (compiler, test runner) does not repeat in all three.
  */
 function allocationsOf(op: (i: number) => void, n: number): { gcs: number; growth: number } {
   for (let i = 0; i < 50_000; i++) op(i);
-  gc();
-  const before = process.memoryUsage().heapUsed;
-  const profiler = new v8.GCProfiler();
-  profiler.start();
-  for (let i = 0; i < n; i++) op(i);
-  const { statistics } = profiler.stop();
-  return { gcs: statistics.length, growth: process.memoryUsage().heapUsed - before };
+  let best = { gcs: Infinity, growth: Infinity };
+  for (let w = 0; w < 3 && best.gcs > 0; w++) {
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const profiler = new v8.GCProfiler();
+    profiler.start();
+    for (let i = 0; i < n; i++) op(i);
+    const { statistics } = profiler.stop();
+    const r = { gcs: statistics.length, growth: process.memoryUsage().heapUsed - before };
+    if (r.gcs < best.gcs || (r.gcs === best.gcs && r.growth < best.growth)) best = r;
+  }
+  return best;
 }
 
 let sink = 0;
