@@ -84,14 +84,15 @@ async function settle(run: (count: number, base: number) => void): Promise<numbe
 }
 
 /**
- * Settles, then counts scavenges over N packets; up to three windows, the last one stands. A steady
- * allocation shows in every window; a window spoiled by a late recompilation (a busy machine) does not
- * repeat.
+ * Settles, then counts scavenges over N packets; up to six windows (and 20 s), the last one stands. A
+ * steady allocation shows in every window; a window spoiled by a late recompilation (a busy machine,
+ * e.g. CI running many test files at once, where the optimizing compiler lags) does not repeat.
  */
 async function measure(run: (count: number, base: number) => void): Promise<{ runs: number; scavenges: number }> {
   let runs = await settle(run);
   let scavenges = -1;
-  for (let k = 0; k < 3 && scavenges !== 0; k++) {
+  const deadline = performance.now() + 20_000;
+  for (let k = 0; k < 6 && scavenges !== 0 && performance.now() < deadline; k++) {
     const base = runs;
     scavenges = await scavengesDuring(() => run(N, base));
     runs += N;
@@ -138,7 +139,7 @@ describe('allocation-free per-packet paths (DESIGN §4)', () => {
       expect(bridge.stats.aToB.forwarded).toBe(runs);
       expect(sb.rtp.sent).toBe(runs);
       expect(scavenges).toBe(0);
-    }, 20_000);
+    }, 45_000);
   }
 
   it('a leg sending a million locally generated frames: no scavenge', async () => {
@@ -154,5 +155,5 @@ describe('allocation-free per-packet paths (DESIGN §4)', () => {
     const { runs, scavenges } = await measure(run);
     expect(s.rtp.sent).toBe(runs);
     expect(scavenges).toBe(0);
-  }, 20_000);
+  }, 45_000);
 });
