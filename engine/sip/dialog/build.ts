@@ -68,30 +68,8 @@ function cseqSeq(req: SipRequest): number {
   return req.cseq().seq;
 }
 
-/**
- * The ACK for a 300–699 final response to an INVITE (RFC 3261 §17.1.1.3), built the way the INVITE client
- * transaction must: Request-URI, Call-ID and From of the INVITE; To of the response (with its tag); the
- * INVITE's top Via only (same branch — it is part of the INVITE transaction); CSeq number of the INVITE with
- * method ACK; the INVITE's Route header fields; Max-Forwards 70. No body.
- * @throws TypeError when `response` is not a 300–699 response to `invite` (same CSeq number, method INVITE).
- * @throws SipParseError when the INVITE lacks Via, From, Call-ID or CSeq, or the response lacks To.
- */
-export function createAckForNon2xx(invite: SipRequest, response: SipResponse): SipRequest {
-  if (invite.method !== 'INVITE') throw new TypeError('invite: method must be INVITE');
-  if (response.status < 300 || response.status > 699) throw new TypeError('response: status must be 300-699 (a 2xx is ACKed by the dialog, §13.2.2.4)');
-  const cseq = invite.cseq();
-  const rc = response.cseq();
-  if (rc.seq !== cseq.seq || rc.method !== 'INVITE') throw new TypeError('response: CSeq does not answer this INVITE');
-  const ack = new SipRequest({ method: 'ACK', uri: invite.uriText });
-  ack.append('Via', topViaText(invite));
-  ack.append('Max-Forwards', String(DEFAULT_MAX_FORWARDS));
-  for (const r of invite.getLines('route')) ack.append('Route', r);
-  ack.append('To', response.getLines('to')[0] ?? response.to().toString());
-  ack.append('From', lineOf(invite, 'from'));
-  ack.append('Call-ID', invite.callId);
-  ack.append('CSeq', `${cseq.seq} ACK`);
-  return ack;
-}
+/** ACK for a non-2xx final response (RFC 3261 §17.1.1.3): built by the transaction layer, which sends it. */
+export { buildNon2xxAck as createAckForNon2xx } from '../transaction/layer.ts';
 
 /** Options of {@link createCancel}. */
 export interface CreateCancelOptions {

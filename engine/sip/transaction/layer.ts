@@ -305,17 +305,24 @@ export class TransactionLayer {
 
 /**
  * ACK for a non-2xx final response (RFC 3261 §17.1.1.3): Request-URI, Call-ID, From, CSeq number and Route of
- * the INVITE, To of the response, one Via equal to the INVITE's top Via.
+ * the INVITE, To of the response (with its tag), one Via equal to the INVITE's top Via. The one implementation
+ * (the dialog layer re-exports it as `createAckForNon2xx`).
+ * @throws TypeError when `invite` is not an INVITE or `res` is not a 300–699 answering it.
  */
 export function buildNon2xxAck(invite: SipRequest, res: SipResponse): SipRequest {
+  if (invite.method !== 'INVITE') throw new TypeError('invite: method must be INVITE');
+  if (res.status < 300 || res.status > 699) throw new TypeError('response: status must be 300-699 (a 2xx is ACKed by the dialog, §13.2.2.4)');
+  const cseq = invite.cseq();
+  const rc = res.cseq();
+  if (rc.seq !== cseq.seq || rc.method !== 'INVITE') throw new TypeError('response: CSeq does not answer this INVITE');
   const headers: Array<[string, string]> = [
-    ['Via', invite.topVia().toString()],
+    ['Via', invite.getAll('via')[0] ?? invite.topVia().toString()],
     ['Max-Forwards', '70'],
-    ['From', invite.getLines('from')[0] ?? ''],
-    ['To', res.getLines('to')[0] ?? ''],
-    ['Call-ID', invite.callId],
-    ['CSeq', `${invite.cseq().seq} ACK`],
   ];
   for (const r of invite.getLines('route')) headers.push(['Route', r]);
+  headers.push(['To', res.getLines('to')[0] ?? res.to().toString()]);
+  headers.push(['From', invite.getLines('from')[0] ?? invite.from().toString()]);
+  headers.push(['Call-ID', invite.callId]);
+  headers.push(['CSeq', `${cseq.seq} ACK`]);
   return new SipRequest({ method: 'ACK', uri: invite.uriText, headers });
 }
