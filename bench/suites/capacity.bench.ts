@@ -10,7 +10,7 @@ import { PortAllocator } from '../../engine/media/ports.ts';
 import { StereoRecorder } from '../../engine/media/recorder.ts';
 import { round } from '../harness.ts';
 import type { BenchContext, BenchResult, BenchSuite } from '../harness.ts';
-import { RtpLoadGenerator, bridgedRelay } from './relay.bench.ts';
+import { RtpLoadGenerator, bridgedRelay, machineLoad } from './relay.bench.ts';
 import type { LoadReport } from './relay.bench.ts';
 
 /** Ramp of concurrent calls; the full run goes on by 200 after the last until a step fails. */
@@ -35,6 +35,8 @@ interface Step {
   loopMaxMs: number;
   /** Media clock ticks skipped over the window (the process stalled for more than 5 ticks). */
   skippedTicks: number;
+  /** CPU of other processes on this shared machine over the window, % of one core. */
+  othersPct: number;
   cpuPct: number;
   rssMiB: number;
   heapMiB: number;
@@ -54,11 +56,13 @@ async function measure(gen: RtpLoadGenerator, clock: RealtimeMediaClock, calls: 
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
   const skipped0 = clock.stats.skippedTicks;
+  const machine = machineLoad();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await sleep(windowMs);
   const cpu = process.cpuUsage(cpu0);
   const t1 = performance.now();
+  const machinePct = machine.stop();
   loop.disable();
   const mem = process.memoryUsage();
   const load = await gen.end(300);
@@ -69,6 +73,7 @@ async function measure(gen: RtpLoadGenerator, clock: RealtimeMediaClock, calls: 
     loopP99Ms: loop.percentile(99) / 1e6,
     loopMaxMs: loop.max / 1e6,
     skippedTicks: clock.stats.skippedTicks - skipped0,
+    othersPct: Math.max(0, machinePct - (cpuMs / wall) * 100 - load.cpuPct),
     cpuPct: (cpuMs / wall) * 100,
     rssMiB: mem.rss / 2 ** 20,
     heapMiB: mem.heapUsed / 2 ** 20,
@@ -86,7 +91,8 @@ function describe(step: Step): string {
     `RSS ${step.rssMiB.toFixed(0)} MiB (${step.kibPerCall.toFixed(0)} KiB/call), heap ${step.heapMiB.toFixed(0)} MiB, ` +
     `loss ${load.lossPct.toFixed(3)} % of ${load.sent}, p50 ${load.p50Ms.toFixed(2)} ms, p99 ${load.p99Ms.toFixed(2)} ms, max ${load.maxMs.toFixed(1)} ms, ` +
     `generator CPU ${load.cpuPct.toFixed(0)} % (send lag ≤ ${load.maxSendLagMs.toFixed(1)} ms); ` +
-    `relay event-loop delay p99 ${step.loopP99Ms.toFixed(1)} ms, max ${step.loopMaxMs.toFixed(1)} ms, clock ticks skipped ${step.skippedTicks}`
+    `relay event-loop delay p99 ${step.loopP99Ms.toFixed(1)} ms, max ${step.loopMaxMs.toFixed(1)} ms, clock ticks skipped ${step.skippedTicks}; ` +
+    `other processes ${step.othersPct.toFixed(0)} % of a core`
   );
 }
 

@@ -8,6 +8,8 @@ import type { ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import type { RemoteInfo, Socket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Bridge } from '../../engine/media/bridge.ts';
 import { RealtimeMediaClock } from '../../engine/media/clock.ts';
@@ -26,6 +28,33 @@ const PACKET = 12 + PAYLOAD;
 /** Latency histogram resolution and range. */
 const BUCKET_MS = 0.05;
 const BUCKETS = 40_000; // 2 s
+
+// ---------------------------------------------------------------------------------------------------------------
+// Machine load: this box is shared, so each window also reports how busy the whole machine was.
+
+/** Busy and total CPU jiffies of the whole machine (Linux /proc/stat), or null elsewhere. */
+function machineJiffies(): { busy: number; total: number } | null {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const idle = f[3] + (f[4] ?? 0);
+    const total = f.reduce((a, b) => a + b, 0);
+    return { busy: total - idle, total };
+  } catch {
+    return null;
+  }
+}
+
+/** Measures the whole machine's CPU use between `start()` and `stop()`, in % of one core. */
+export function machineLoad(): { stop(): number } {
+  const a = machineJiffies();
+  return {
+    stop(): number {
+      const b = machineJiffies();
+      if (a === null || b === null || b.total === a.total) return NaN;
+      return ((b.busy - a.busy) / (b.total - a.total)) * 100 * os.cpus().length;
+    },
+  };
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Load generator: parent side
@@ -447,6 +476,8 @@ async function bareRelay(genPorts: number[]): Promise<Relay> {
 // The suite
 
 interface RunFigures {
+  /** CPU of every process on the machine over the window, % of one core (relay and generator included). */
+  machinePct: number;
   /** Relay CPU per forwarded packet, µs. */
   usPerPacket: number;
   /** Forwarded packets per second of wall time. */
@@ -468,11 +499,13 @@ async function runOnce(kind: 'bare' | 'ours', gen: RtpLoadGenerator, calls: numb
   );
   await sleep(warmupMs);
   await gen.begin();
+  const machine = machineLoad();
   const cpu0 = process.cpuUsage();
   const f0 = relay.forwarded();
   const t0 = performance.now();
   await sleep(windowMs);
   const cpu = process.cpuUsage(cpu0);
+  const machinePct = machine.stop();
   const f1 = relay.forwarded();
   const t1 = performance.now();
   const load = await gen.end(300);
@@ -480,7 +513,7 @@ async function runOnce(kind: 'bare' | 'ours', gen: RtpLoadGenerator, calls: numb
   await relay.close();
   const cpuUs = cpu.user + cpu.system;
   const n = Math.max(1, f1 - f0);
-  return { usPerPacket: cpuUs / n, pps: (n * 1000) / (t1 - t0), cpuPct: (cpuUs / 1000 / (t1 - t0)) * 100, load };
+  return { machinePct, usPerPacket: cpuUs / n, pps: (n * 1000) / (t1 - t0), cpuPct: (cpuUs / 1000 / (t1 - t0)) * 100, load };
 }
 
 /** A socket that sends nowhere: isolates the JavaScript cost of the relay path from the system calls. */
@@ -554,7 +587,8 @@ export const suite: BenchSuite = {
           (kind === 'bare' ? bare : ours).push(f);
           ctx.log(
             `  ${kind.padEnd(4)} rep ${r + 1}: ${f.usPerPacket.toFixed(2)} µs/packet, ${Math.round(f.pps)} packets/s, relay CPU ${f.cpuPct.toFixed(0)} %, ` +
-              `loss ${f.load.lossPct.toFixed(3)} %, p50 ${f.load.p50Ms.toFixed(2)} ms, p99 ${f.load.p99Ms.toFixed(2)} ms, generator CPU ${f.load.cpuPct.toFixed(0)} %`,
+              `loss ${f.load.lossPct.toFixed(3)} %, p50 ${f.load.p50Ms.toFixed(2)} ms, p99 ${f.load.p99Ms.toFixed(2)} ms, generator CPU ${f.load.cpuPct.toFixed(0)} %, ` +
+              `other processes ${Math.max(0, f.machinePct - f.cpuPct - f.load.cpuPct).toFixed(0)} %`,
           );
         }
       }
