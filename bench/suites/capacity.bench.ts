@@ -19,6 +19,9 @@ const RAMP_STEP_AFTER = 200;
 /** Upper bound: the port range below holds 5000 RTP/RTCP pairs = 2500 calls. */
 const MAX_CALLS = 2400;
 const MAX_LOSS_PCT = 0.1;
+/** After the first failing step, bisect down to this resolution, at most MAX_REFINEMENTS times. */
+const REFINE_CALLS = 50;
+const MAX_REFINEMENTS = 2;
 const MAX_P99_MS = 10;
 
 interface Call {
@@ -112,8 +115,18 @@ export const suite: BenchSuite = {
     ctx.log(`  each call: 2 RtpLegs + Bridge + StereoRecorder (WAV in ${dir}); 50 packets/s each way; generator in a child process`);
     try {
       let target = ramp[0];
+      let lastPass = 0;
+      let firstFail = Infinity;
+      let refinements = 0;
       for (let s = 0; ; s++) {
-        // Grow to `target` calls: legs on the real allocator and clock, bridge, recorder fed by the bridge tap.
+        // Shrink (after a failed step, to bisect) or grow to `target` calls.
+        if (calls.length > target) {
+          const gone = calls.splice(target);
+          await gen.remove(gone.flatMap((c) => c.ids));
+          for (const c of gone) c.bridge.unbridge();
+          await Promise.all(gone.flatMap((c) => [c.recorder.close().catch(() => undefined), ...c.legs.map((l) => l.close())]));
+        }
+        // Grow: legs on the real allocator and clock, bridge, recorder fed by the bridge tap.
         while (calls.length < target) {
           const batch = Math.min(50, target - calls.length);
           const eps = await gen.add(2 * batch);
@@ -146,11 +159,23 @@ export const suite: BenchSuite = {
           step = await measure(gen, clock, calls.length, windowMs, rssBase);
         }
         if (step === null) throw new Error('unreachable');
+        const prev = steps.filter((p) => p.pass && p.calls < step.calls).at(-1);
         steps.push(step);
-        ctx.log(`  ${String(step.calls).padStart(5)} calls: ${describe(step)}${step.pass ? '' : '  ← over the limit'}`);
-        if (!step.pass || ctx.quick) break;
-        target = s + 1 < ramp.length ? ramp[s + 1] : target + RAMP_STEP_AFTER;
-        if (target > MAX_CALLS) break;
+        // Marginal cost against the previous passing step: what one more call costs, free of fixed costs.
+        const marginal = prev === undefined ? '' : `; marginal CPU ${(((step.cpuPct - prev.cpuPct) * 10) / (step.calls - prev.calls)).toFixed(2)} ms/s per added call`;
+        ctx.log(`  ${String(step.calls).padStart(5)} calls: ${describe(step)}${marginal}${step.pass ? '' : '  ← over the limit'}`);
+        if (step.pass) lastPass = Math.max(lastPass, step.calls);
+        else firstFail = Math.min(firstFail, step.calls);
+        if (ctx.quick) break;
+        if (firstFail === Infinity) {
+          target = s + 1 < ramp.length ? ramp[s + 1] : target + RAMP_STEP_AFTER;
+          if (target > MAX_CALLS) break;
+        } else {
+          // Bisect between the last passing and the first failing step, to within REFINE_CALLS.
+          if (firstFail - lastPass <= REFINE_CALLS || refinements >= MAX_REFINEMENTS) break;
+          target = Math.round((lastPass + firstFail) / 20) * 10;
+          refinements++;
+        }
       }
     } finally {
       await gen.close();
@@ -160,6 +185,7 @@ export const suite: BenchSuite = {
       await rm(dir, { recursive: true, force: true });
     }
 
+    steps.sort((x, y) => x.calls - y.calls);
     const passed = steps.filter((s) => s.pass);
     const best = passed.at(-1);
     const results: BenchResult[] = [
@@ -170,6 +196,16 @@ export const suite: BenchSuite = {
         higherIsBetter: true,
       },
     ];
+    if (passed.length >= 2) {
+      const lo = passed[0];
+      const hi = passed[passed.length - 1];
+      results.push({
+        name: `capacity: marginal CPU per added call (${lo.calls} → ${hi.calls} calls)`,
+        unit: 'ms CPU/s',
+        value: round(((hi.cpuPct - lo.cpuPct) * 10) / (hi.calls - lo.calls), 3),
+        higherIsBetter: false,
+      });
+    }
     for (const s of steps) {
       const at = `capacity @${s.calls} calls`;
       results.push(
