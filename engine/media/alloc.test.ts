@@ -64,35 +64,19 @@ async function scavengesDuring(fn: () => void): Promise<number> {
 }
 
 const N = 1_000_000;
-/** Warm-up chunk: large enough that a steady 16-byte allocation per packet would cause a scavenge. */
 const WARMUP = 400_000;
+const MAX_WINDOWS = 8;
 
 /**
- * Runs warm-up chunks until one causes no scavenge (the optimizing compiler has settled: code still
- * waiting for it boxes doubles, and on a busy machine that can take a while), at most 6. Returns the
- * number of packets run.
- */
-async function settle(run: (count: number, base: number) => void): Promise<number> {
-  let done = 0;
-  for (let k = 0; k < 6; k++) {
-    const base = done;
-    const n = await scavengesDuring(() => run(WARMUP, base));
-    done += WARMUP;
-    if (n === 0) break;
-  }
-  return done;
-}
-
-/**
- * Settles, then counts scavenges over N packets; up to six windows (and 20 s), the last one stands. A
- * steady allocation shows in every window; a window spoiled by a late recompilation (a busy machine,
- * e.g. CI running many test files at once, where the optimizing compiler lags) does not repeat.
+ * Warms up, then counts scavenges over windows of N packets until one window is clean, at most
+ * MAX_WINDOWS. A steady allocation shows in every window; code still waiting for the optimizing
+ * compiler (which boxes doubles, and takes long on a busy machine) only spoils the first windows.
  */
 async function measure(run: (count: number, base: number) => void): Promise<{ runs: number; scavenges: number }> {
-  let runs = await settle(run);
+  run(WARMUP, 0);
+  let runs = WARMUP;
   let scavenges = -1;
-  const deadline = performance.now() + 20_000;
-  for (let k = 0; k < 6 && scavenges !== 0 && performance.now() < deadline; k++) {
+  for (let k = 0; k < MAX_WINDOWS && scavenges !== 0; k++) {
     const base = runs;
     scavenges = await scavengesDuring(() => run(N, base));
     runs += N;

@@ -2,11 +2,12 @@
 import { alawDecode, ulawDecode } from '../codec/g711.ts';
 import { JitterBuffer } from '../rtp/jitter.ts';
 import type { JitterBufferOptions } from '../rtp/jitter.ts';
-import { rtpSeq, rtpSsrc } from '../rtp/packet.ts';
+import { rtpSeq } from '../rtp/packet.ts';
 import type { Tickable } from './clock.ts';
 import { LegStateError } from './leg.ts';
 import type { PayloadKind, RtpLeg, RtpSink } from './leg.ts';
 import { ALAW_TO_ULAW_CODE, ULAW_TO_ALAW_CODE } from './lut.ts';
+import { rtpSsrcI32 } from './rtp-i32.ts';
 import type { StereoRecorder } from './recorder.ts';
 
 /** Options of {@link Bridge}. */
@@ -47,8 +48,9 @@ class Flow {
   readonly from: RtpLeg;
   readonly to: RtpLeg;
   readonly stats: BridgeDirectionStats = { forwarded: 0, transcoded: 0, events: 0, eventsDropped: 0, notSent: 0, recorded: 0 };
-  /** Incoming SSRC; a change restarts the outgoing mapping (new talkspurt, marker). */
-  inSsrc = -1;
+  /** Incoming SSRC (int32); a change restarts the outgoing mapping (new talkspurt, marker). */
+  inSsrc = 0;
+  seen = false;
   /** Recorder tap: null while not recording. */
   tap: JitterBuffer | null = null;
   readonly pcm: Int16Array;
@@ -132,9 +134,10 @@ export class Bridge implements RtpSink, Tickable {
   onRtp(from: RtpLeg, buf: Buffer, len: number, payloadStart: number, payloadEnd: number, kind: PayloadKind): void {
     const f = from === this.a ? this.#ab : this.#ba;
     const to = f.to;
-    const ssrc = rtpSsrc(buf, 0);
-    const restart = ssrc !== f.inSsrc;
+    const ssrc = rtpSsrcI32(buf, 0);
+    const restart = !f.seen || ssrc !== f.inSsrc;
     f.inSsrc = ssrc;
+    f.seen = true;
     if (kind === 'event') {
       const pt = to.sendEventPayloadType;
       if (pt < 0) {

@@ -14,8 +14,6 @@ import {
   rtpPayloadOffset,
   rtpPayloadType,
   rtpSeq,
-  rtpSsrc,
-  rtpTimestamp,
   setRtpMarker,
   setRtpPayloadType,
   setRtpSeq,
@@ -35,6 +33,7 @@ import type { MediaClock, Tickable } from './clock.ts';
 import { MediaEmitter } from './emitter.ts';
 import type { MediaListener, MediaListenerErrorHandler } from './emitter.ts';
 import { ALAW_TO_PCM, ULAW_TO_PCM } from './lut.ts';
+import { rtpSsrcI32, rtpTimestampI32 } from './rtp-i32.ts';
 import { bindRtpPair } from './ports.ts';
 import type { BindRtpOptions, PortAllocator, PortPair } from './ports.ts';
 
@@ -336,8 +335,17 @@ export class RtpLeg implements Tickable {
   #dstPort = 0;
   #rtcpDstAddress = '';
   #rtcpDstPort = 0;
-  #remoteSsrc = -1;
+  /** Peer SSRC as int32 (valid when #hasRemoteSsrc). */
+  #remoteSsrc = 0;
+  #hasRemoteSsrc = false;
   #lastRxAt = 0;
+  /**
+   * Clock time the leg was made. Times handed to the statistics and digit detectors on the packet path
+   * are whole milliseconds since then, as int32 (unboxed across calls; 1 ms is well below the jitter
+   * they measure, and int32 lasts 24 days per leg).
+   */
+  readonly #epoch: number;
+  #lastRxMs = 0;
   #timedOut = false;
 
   // Outgoing stream.
@@ -406,7 +414,9 @@ export class RtpLeg implements Tickable {
     const slot = RTP_HEADER_SIZE + opts.maxPayload;
     const arena = Buffer.alloc(SEND_RING * slot);
     this.#sendRing = Array.from({ length: SEND_RING }, (_, i) => arena.subarray(i * slot, (i + 1) * slot));
-    this.#digits = new DigitStream((e) => this.#events.emit('digit', e));
+    this.#epoch = opts.clock.now();
+    // Detectors see leg-relative milliseconds; digits go out on the media clock's time base.
+    this.#digits = new DigitStream((e) => this.#events.emit('digit', { ...e, startMs: e.startMs + this.#epoch }));
     this.clock.add(this);
     sockets.rtp.on('message', this.#onRtpMessage);
     sockets.rtp.on('error', this.#onSocketError);
@@ -490,7 +500,7 @@ export class RtpLeg implements Tickable {
 
   /** SSRC of the peer's stream, or null before its first packet. */
   get remoteSsrc(): number | null {
-    return this.#remoteSsrc < 0 ? null : this.#remoteSsrc;
+    return this.#hasRemoteSsrc ? this.#remoteSsrc >>> 0 : null;
   }
 
   /** What payload type `pt` carries on receive, or null if it was not negotiated. */
@@ -699,18 +709,22 @@ export class RtpLeg implements Tickable {
    * where it is used.
    */
   #stampArrival(): void {
-    this.#lastRxAt = this.clock.now();
+    const now = this.clock.now();
+    this.#lastRxAt = now;
+    this.#lastRxMs = Math.round(now - this.#epoch) | 0;
   }
 
   /** Statistics and digits of one accepted packet. */
   #account(buf: Buffer, start: number, end: number, kind: PayloadKind): void {
-    const ts = rtpTimestamp(buf, 0) | 0;
-    this.#stats.receive.onPacket(rtpSeq(buf, 0), ts, this.#lastRxAt, end - start);
-    this.#remoteSsrc = rtpSsrc(buf, 0);
+    const ts = rtpTimestampI32(buf, 0);
+    const ms = this.#lastRxMs;
+    this.#stats.receive.onPacket(rtpSeq(buf, 0), ts, ms, end - start);
+    this.#remoteSsrc = rtpSsrcI32(buf, 0);
+    this.#hasRemoteSsrc = true;
     if (kind === 'event') {
-      if (this.#dtmfRx !== null) this.#dtmfRx.receive(ts, rtpMarker(buf, 0), buf, start, end - start, this.#lastRxAt);
+      if (this.#dtmfRx !== null) this.#dtmfRx.receive(ts, rtpMarker(buf, 0), buf, start, end - start, ms);
     } else if (this.#inband !== null) {
-      this.#detectInband(buf, start, end, kind, this.#lastRxAt);
+      this.#detectInband(buf, start, end, kind, ms);
     }
   }
 
@@ -782,7 +796,7 @@ export class RtpLeg implements Tickable {
     c.rtcpIn++;
     this.#stats.onRtcp(packets, this.ssrc, this.clock.now() + this.#wallOffset);
     for (const p of packets) {
-      if (p.kind === 'bye' && (this.#remoteSsrc < 0 || p.sources.includes(this.#remoteSsrc))) this.#events.emit('bye', p.reason);
+      if (p.kind === 'bye' && (!this.#hasRemoteSsrc || p.sources.includes(this.#remoteSsrc >>> 0))) this.#events.emit('bye', p.reason);
     }
   }
 
@@ -861,7 +875,7 @@ export class RtpLeg implements Tickable {
       return false;
     }
     const inSeq = rtpSeq(buf, 0);
-    const inTs = rtpTimestamp(buf, 0) | 0;
+    const inTs = rtpTimestampI32(buf, 0);
     const now = this.clock.now();
     let marker = false;
     if (source !== this.#src || restart) {
@@ -948,7 +962,7 @@ export class RtpLeg implements Tickable {
     const wall = this.clock.now() + this.#wallOffset;
     this.#syncSendStats();
     const packets: RtcpPacket[] = [
-      this.#stats.buildReport(this.ssrc, this.#remoteSsrc < 0 ? null : this.#remoteSsrc, wall),
+      this.#stats.buildReport(this.ssrc, this.#hasRemoteSsrc ? this.#remoteSsrc >>> 0 : null, wall),
       new RtcpSdes([{ ssrc: this.ssrc, items: [{ type: SDES_CNAME, text: this.#cname }] }]),
     ];
     if (bye !== null) packets.push(new RtcpBye([this.ssrc], bye === '' ? undefined : bye));
@@ -974,7 +988,7 @@ export class RtpLeg implements Tickable {
   /** Media clock tick: DTMF end timeouts, the RTCP report schedule, the media timeout. */
   tick(now: number): void {
     if (this.#closed || this.#media === null) return;
-    if (this.#dtmfRx !== null) this.#dtmfRx.tick(now);
+    if (this.#dtmfRx !== null) this.#dtmfRx.tick(Math.round(now - this.#epoch));
     if (now >= this.#nextRtcpAt) {
       this.#sendRtcp(null);
       this.#nextRtcpAt = now + this.#opts.rtcpIntervalMs * (0.5 + Math.random());
