@@ -10,10 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readWav } from '../engine/codec/wav.ts';
 import { Player, PortAllocator, RealtimeMediaClock, RtpLeg, encodePrompt } from '../engine/media/index.ts';
 import { createAnswer, createOffer, negotiated, parseSdp, writeSdp } from '../engine/sdp/index.ts';
-import { SipRequest, generateCallId, generateTag } from '../engine/sip/message/index.ts';
+import { registerAs, startPhone } from '../test/peers/sip-phone.ts';
 import type { IncomingCall } from '../engine/sip/ua/invite.ts';
-import { InviteSessions } from '../engine/sip/ua/invite.ts';
-import { UserAgent } from '../engine/sip/ua/user-agent.ts';
+import type { UserAgent } from '../engine/sip/ua/user-agent.ts';
 import defaultFlow from '../ivr/default-flow.json' with { type: 'json' };
 import { ROOT, pickNode } from './build.ts';
 
@@ -116,34 +115,8 @@ async function serve(cwd: string, dataDir: string): Promise<Served> {
   return { child, stdout: () => out, stderr: () => err, sipPort: Number(ready[1]), api: ready[2], exited };
 }
 
-async function phone(onIncoming?: (c: IncomingCall) => void) {
-  const ua = new UserAgent({ transport: { host: '127.0.0.1', port: 0, tcp: false } });
-  const sessions = new InviteSessions(ua, { onIncoming: (c) => (onIncoming ? onIncoming(c) : c.reject(486)) });
-  await ua.listen();
-  cleanups.push(async () => {
-    sessions.close();
-    await ua.close();
-  });
-  return { ua, sessions };
-}
-
-async function register(ua: UserAgent, sipPort: number, user: string, domain: string, password: string): Promise<number> {
-  const req = new SipRequest({
-    method: 'REGISTER',
-    uri: `sip:${domain}`,
-    headers: [
-      ['Max-Forwards', '70'],
-      ['From', `<sip:${user}@${domain}>;tag=${generateTag()}`],
-      ['To', `<sip:${user}@${domain}>`],
-      ['Call-ID', generateCallId()],
-      ['CSeq', '1 REGISTER'],
-      ['Contact', `<${ua.contactUri(user)}>`],
-      ['Expires', '300'],
-    ],
-  });
-  const res = await ua.request(req, { transport: 'udp', address: '127.0.0.1', port: sipPort }, { credentials: { username: user, password } });
-  return res.status;
-}
+const phone = (onIncoming?: (c: IncomingCall) => void) => startPhone(cleanups, onIncoming);
+const register = registerAs;
 
 describe('the single binary (issue 11)', () => {
   it('prints its version from an empty directory with no node_modules', async () => {

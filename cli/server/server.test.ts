@@ -3,10 +3,9 @@ import { readWav } from '../../engine/codec/wav.ts';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { registerAs, startPhone } from '../../test/peers/sip-phone.ts';
 import type { IncomingCall } from '../../engine/sip/ua/invite.ts';
-import { InviteSessions } from '../../engine/sip/ua/invite.ts';
-import { UserAgent } from '../../engine/sip/ua/user-agent.ts';
-import { SipRequest, generateCallId, generateTag } from '../../engine/sip/message/index.ts';
+import type { UserAgent } from '../../engine/sip/ua/user-agent.ts';
 import { Player, PortAllocator, RealtimeMediaClock, RtpLeg, encodePrompt } from '../../engine/media/index.ts';
 import { createAnswer, createOffer, negotiated, parseSdp, writeSdp } from '../../engine/sdp/index.ts';
 import { defaultPrompts } from './prompts.ts';
@@ -32,34 +31,8 @@ function tone(freq: number, ms: number): Int16Array {
   return out;
 }
 
-async function phone(onIncoming?: (c: IncomingCall) => void) {
-  const ua = new UserAgent({ transport: { host: '127.0.0.1', port: 0, tcp: false } });
-  const sessions = new InviteSessions(ua, { onIncoming: (c) => (onIncoming ? onIncoming(c) : c.reject(486)) });
-  await ua.listen();
-  cleanups.push(async () => {
-    sessions.close();
-    await ua.close();
-  });
-  return { ua, sessions };
-}
-
-async function register(ua: UserAgent, server: HotlineServer, user: string, domain: string, password: string): Promise<number> {
-  const req = new SipRequest({
-    method: 'REGISTER',
-    uri: `sip:${domain}`,
-    headers: [
-      ['Max-Forwards', '70'],
-      ['From', `<sip:${user}@${domain}>;tag=${generateTag()}`],
-      ['To', `<sip:${user}@${domain}>`],
-      ['Call-ID', generateCallId()],
-      ['CSeq', '1 REGISTER'],
-      ['Contact', `<${ua.contactUri(user)}>`],
-      ['Expires', '300'],
-    ],
-  });
-  const res = await ua.request(req, { transport: 'udp', address: '127.0.0.1', port: server.sipPort }, { credentials: { username: user, password } });
-  return res.status;
-}
+const phone = (onIncoming?: (c: IncomingCall) => void) => startPhone(cleanups, onIncoming);
+const register = (ua: UserAgent, server: HotlineServer, user: string, domain: string, password: string) => registerAs(ua, server.sipPort, user, domain, password);
 
 describe('hotline serve: the main path end to end (issue 6)', () => {
   it('routes a gateway call by called identity, greets, rings the agent, bridges, records, and writes the CDR and affinity', async () => {
